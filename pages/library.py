@@ -1,0 +1,90 @@
+"""Library: search the consensus, read it whole, open one recommendation by ?rec=<id>."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from logic import content
+from ui.components import md_escape, quote_card
+from ui.i18n import t
+
+MAX_HITS = 25
+
+
+@lru_cache(maxsize=1)
+def _fixes() -> tuple[dict, ...]:
+    path = content.CONTENT_DIR / "consensus" / "fixes.yaml"
+    return tuple(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _table_frame(table_id: str) -> pd.DataFrame:
+    rows = content.document().rows(table_id)
+    header = ["id", *rows[0].header]
+    return pd.DataFrame([(r.id, *r.cells) for r in rows], columns=header)
+
+
+st.title(t("library.title"))
+st.caption(t("library.intro"))
+
+rec_id = st.query_params.get("rec")
+if rec_id:
+    try:
+        content.recommendation(rec_id)
+    except KeyError:
+        st.warning(t("library.unknown_rec", rec=rec_id))
+    else:
+        st.subheader(t("library.linked_heading"))
+        quote_card(rec_id, link=False)
+
+tab_search, tab_doc = st.tabs([t("library.tab_search"), t("library.tab_document")])
+
+with tab_search:
+    query = st.text_input(t("library.search_label"), placeholder=t("library.search_placeholder"),
+                          key="library_query", max_chars=200)
+    topic_options = ["", *content.TOPICS]
+    topic = st.selectbox(t("library.topic_label"), topic_options, key="library_topic",
+                         format_func=lambda k: t("common.topics." + k) if k else t("library.all_topics"))
+    if query.strip():
+        hits = content.search(query, topic=topic or None)
+    elif topic:
+        hits = [r for r in content.recommendations() if r.topic == topic]
+    else:
+        hits = []
+    if query.strip() or topic:
+        if hits:
+            st.caption(t("library.hits", n=len(hits)))
+        else:
+            st.info(t("library.no_hits", query=query))
+        for rec in hits[:MAX_HITS]:
+            quote_card(rec.id)
+        if len(hits) > MAX_HITS:
+            st.caption(t("library.showing_first", n=MAX_HITS))
+
+with tab_doc:
+    st.caption(t("library.document_note"))
+    seen_tables: set[str] = set()
+    for block in content.document().blocks:
+        if block.kind == "row":
+            table_id = block.id.split(".")[0]
+            if table_id not in seen_tables:
+                seen_tables.add(table_id)
+                st.dataframe(_table_frame(table_id), hide_index=True, use_container_width=True)
+            continue
+        st.markdown(f"###### {block.id}")
+        if block.kind == "table":
+            st.markdown(f"**{md_escape(block.text)}**")
+        elif block.kind in ("attribution", "table_note"):
+            st.caption(md_escape(block.text))
+        else:
+            st.markdown(md_escape(block.text))
+    st.subheader(t("library.fixes_heading"))
+    for fix in _fixes():
+        with st.container(border=True):
+            st.markdown(f"**{fix['id']}** · {md_escape(fix['where'])} · READING-NOTES {fix['reading_note']}")
+            st.markdown(f"{t('library.fix_printed')}: `{fix['printed']}`")
+            st.markdown(f"{t('library.fix_now')}: `{fix['now']}`")
+            st.markdown(f"{t('library.fix_why')}: {md_escape(fix['why'])}")

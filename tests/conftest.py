@@ -1,0 +1,131 @@
+"""Shared fixtures: a Streamlit server on a free loopback port, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Streamlit's page load probes <page>/_stcore/health and host-config, which answer 404.
+FRAMEWORK_PROBES = ("/_stcore/health", "/_stcore/host-config")
+TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                out = proc.stdout.read().decode() if proc.stdout else ""
+                proc.kill()
+                raise RuntimeError(f"the app did not start:\n{out}") from None
+            time.sleep(0.2)  # polling the server's own health endpoint, not a test sleep
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing: browser tests may not skip under CI=true")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+class PageProbe:
+    """A page plus what went wrong on it: console errors and failed responses (probes aside)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror {e}"))
+        page.on("response", self._response)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            self.errors.append(msg.text)
+
+    def _response(self, r) -> None:
+        if r.status >= 400 and not r.url.endswith(FRAMEWORK_PROBES):
+            self.errors.append(f"{r.status} {r.url}")
+
+    def goto(self, url: str) -> None:
+        self.page.goto(url)
+        self.wait_idle()
+
+    def wait_idle(self) -> None:
+        """Wait on the app's own state: connected, script finished, no skeleton left."""
+        p = self.page
+        p.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30000)
+        p.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30000)
+        p.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
+
+    def overflow_px(self) -> int:
+        return self.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+    def exception_count(self) -> int:
+        return self.page.locator("[data-testid='stException']").count()
+
+    def assert_clean(self) -> None:
+        assert self.exception_count() == 0, "an exception box is shown"
+        assert self.page.get_by_text("Page not found").count() == 0, "a 'Page not found' dialog is shown"
+        assert self.overflow_px() <= 0, f"horizontal overflow of {self.overflow_px()} px"
+        assert not self.errors, f"console or network errors: {self.errors}"
+
+
+@pytest.fixture
+def open_page(browser, app_url):
+    contexts = []
+
+    def _open(path: str, viewport: dict = TABLET) -> PageProbe:
+        ctx = browser.new_context(viewport=viewport)
+        contexts.append(ctx)
+        probe = PageProbe(ctx.new_page())
+        probe.goto(app_url + path)
+        return probe
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()

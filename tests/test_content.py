@@ -1,0 +1,182 @@
+"""The content base: the cleaned consensus, its fixes and the recommendations built on it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from logic import content
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_SOURCE = ROOT.parent / "shared" / "consensus" / "consensus-2022.zh.txt"
+WS = re.compile(r"\s+")
+
+
+def squash(s: str) -> str:
+    return WS.sub("", s)
+
+
+RECS = content.recommendations()
+DOC = content.document()
+
+
+@pytest.mark.parametrize("rec", RECS, ids=[r.id for r in RECS])
+def test_quote_is_verbatim_in_its_source_block(rec):
+    block = DOC.block(rec.source)
+    assert squash(rec.quote_zh) in squash(block.text), f"{rec.id}: quote not found in {rec.source}"
+
+
+def test_ids_unique_and_every_entry_has_english():
+    ids = [r.id for r in RECS]
+    assert len(ids) == len(set(ids))
+    assert all(r.text_en.strip() and not re.search(r"[\u4e00-\u9fff]{4,}", r.text_en) for r in RECS)
+
+
+@pytest.mark.parametrize("rec", [r for r in RECS if r.values], ids=[r.id for r in RECS if r.values])
+def test_every_structured_value_is_printed_in_its_quote(rec):
+    # A number logic computes with stands beside the quote it comes from; if either drifts,
+    # this fails.
+    for key, val in rec.values.items():
+        printed = f"{val:g}" if isinstance(val, float) else str(val)
+        assert printed in rec.quote_zh, f"{rec.id}.{key}={printed!r} not in its quote"
+
+
+def test_notes_say_what_they_rest_on():
+    for rec in RECS:
+        for note in rec.notes:
+            assert note.basis.strip() and note.en.strip() and note.zh.strip(), rec.id
+            assert squash(note.zh) not in squash(rec.quote_zh)
+
+
+def test_recommendation_raises_keyerror_naming_the_id():
+    with pytest.raises(KeyError, match="no_such_rec"):
+        content.recommendation("no_such_rec")
+
+
+def test_every_table_row_of_tables_2_to_5_is_an_entry():
+    sourced = {r.source for r in RECS}
+    rows = [b.id for t in ("T2", "T3", "T4", "T5") for b in DOC.rows(t)]
+    assert len(rows) == 9 + 4 + 4 + 4
+    assert not [r for r in rows if r not in sourced]
+    assert "T4.note" in sourced
+
+
+def _body_sentences() -> list[tuple[str, str]]:
+    """Clinical sentences from 「接受CAR-T细胞治疗患者的一般要求」 (P4) to the end of the body (P22)."""
+    out = []
+    for b in DOC.blocks:
+        if b.kind == "paragraph" and 4 <= int(b.id[1:]) <= 22:
+            out += [(b.id, s) for s in re.split(r"(?<=。)", b.text) if s.strip()]
+    return out
+
+
+def _covered(block_id: str, sentence: str) -> float:
+    text = DOC.block(block_id).text
+    start = text.index(sentence)
+    mask = [False] * len(sentence)
+    for rec in RECS:
+        if rec.source != block_id:
+            continue
+        i = text.find(rec.quote_zh)
+        while i != -1:
+            for j in range(max(i, start), min(i + len(rec.quote_zh), start + len(sentence))):
+                mask[j - start] = True
+            i = text.find(rec.quote_zh, i + 1)
+    significant = [m for m, ch in zip(mask, sentence, strict=True) if not re.match(r"[\s,。;:、]", ch)]
+    return sum(significant) / len(significant)
+
+
+def test_body_sentence_coverage_is_at_least_90_percent():
+    sentences = _body_sentences()
+    covered = [s for bid, s in sentences if _covered(bid, s) >= 0.95]
+    ratio = len(covered) / len(sentences)
+    missing = [s[:40] for bid, s in sentences if _covered(bid, s) < 0.95]
+    assert ratio >= 0.9, f"coverage {ratio:.1%}; not quoted: {missing}"
+
+
+def test_cleaned_document_fixes_the_extraction_artifacts():
+    text = content.DOCUMENT_PATH.read_text(encoding="utf-8")
+    for misprint in ("×106", "×109", "mg/m2", "复方磺胺甲\n"):
+        assert misprint not in text
+    assert "复方磺胺甲噁唑片" in text
+    assert text.count("嵌合抗原受体T细胞(chimeric antigen receptor T cells") == 1
+    assert "版权归中华医学会所有" in text  # attribution kept
+
+
+def test_every_fix_is_listed_with_what_was_printed_and_what_stands_now():
+    assert SHARED_SOURCE.exists(), f"the source document is expected at {SHARED_SOURCE}"
+    source = SHARED_SOURCE.read_text(encoding="utf-8")
+    cleaned = content.DOCUMENT_PATH.read_text(encoding="utf-8")
+    fixes = yaml.safe_load((content.CONTENT_DIR / "consensus" / "fixes.yaml").read_text(encoding="utf-8"))
+    assert len(fixes) >= 10
+    for fix in fixes:
+        assert fix["printed"] in source, fix["id"]
+        assert fix["now"] in cleaned, fix["id"]
+        assert fix["why"].strip(), fix["id"]
+
+
+def test_every_block_of_the_source_survives_cleaning():
+    # Each source line (superscripts aside) stands in the cleaned document, whitespace aside.
+    cleaned = squash(content.DOCUMENT_PATH.read_text(encoding="utf-8"))
+    for line in SHARED_SOURCE.read_text(encoding="utf-8").splitlines():
+        line = line.replace("×106", "×10⁶").replace("×109", "×10⁹").replace("mg/m2", "mg/m²")
+        for piece in re.split(r"\|", line):
+            piece = squash(piece)
+            if len(piece) > 3 and piece not in {"---", "氟达拉滨", "环磷酰胺"}:
+                assert piece in cleaned, piece[:60]
+
+
+REF_FUNCS = {"ref", "recommendation", "value", "note_value", "quote_card", "quote_cards"}
+REF_KWARGS = {"recommendation_id", "recommendation_ids"}
+
+
+def _literal_ids(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.List | ast.Tuple):
+        return [i for elt in node.elts for i in _literal_ids(elt)]
+    return []
+
+
+def _named_ids() -> list[tuple[str, str]]:
+    found = []
+    for path in [*sorted((ROOT / "logic").rglob("*.py")), *sorted((ROOT / "pages").rglob("*.py")),
+                 *sorted((ROOT / "ui").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in REF_FUNCS and node.args:
+                    found += [(path.name, i) for i in _literal_ids(node.args[0])]
+                for kw in node.keywords:
+                    if kw.arg in REF_KWARGS:
+                        found += [(path.name, i) for i in _literal_ids(kw.value)]
+    return found
+
+
+def test_every_recommendation_id_named_in_code_exists():
+    known = {r.id for r in RECS}
+    missing = [(f, i) for f, i in _named_ids() if i not in known]
+    assert not missing, missing
+
+
+def test_search_finds_entries_by_chinese_or_english_words():
+    zh = {r.id for r in content.search("托珠单抗")}
+    en = {r.id for r in content.search("tocilizumab")}
+    assert "tocilizumab_dosing" in zh and "tocilizumab_dosing" in en
+    assert zh == en
+    assert content.search("卡氏肺囊虫")[0].id == "antibacterial_antifungal_pjp_prophylaxis"
+    assert content.search("") == []
+    assert content.search("zzzz qqqq") == []
+
+
+def test_content_is_frozen():
+    rec = content.recommendation("tocilizumab_dosing")
+    with pytest.raises(ValidationError):
+        rec.quote_zh = "x"
+    with pytest.raises(TypeError):
+        rec.values["mg_per_kg"] = 9

@@ -1,0 +1,47 @@
+"""The current language, kept in session state and in the URL (?lang=zh)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from logic.strings import LANGS, Lang, text
+
+SESSION_KEY = "app_lang"
+
+
+def init_language() -> Lang:
+    """Take the language from the URL if given, else from the session, else English."""
+    requested = st.query_params.get("lang")
+    if requested in LANGS:
+        st.session_state[SESSION_KEY] = requested
+    lang = st.session_state.setdefault(SESSION_KEY, "en")
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    return lang
+
+
+def lang() -> Lang:
+    return st.session_state.get(SESSION_KEY, "en")
+
+
+def t(key: str, **kwargs: object) -> str:
+    return text(lang(), key, **kwargs)
+
+
+def _on_switch() -> None:
+    chosen = st.session_state.get("app_lang_switch")
+    if chosen in LANGS:
+        st.session_state[SESSION_KEY] = chosen
+        st.query_params["lang"] = chosen
+
+
+def language_switch() -> None:
+    st.session_state["app_lang_switch"] = lang()
+    st.segmented_control(
+        text(lang(), "common.language"),
+        options=list(LANGS),
+        format_func=lambda code: {"en": "English", "zh": "中文"}[code],
+        key="app_lang_switch",
+        on_change=_on_switch,
+        label_visibility="collapsed",
+    )
