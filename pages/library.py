@@ -40,6 +40,9 @@ if rec_id:
         st.subheader(t("library.linked_heading"))
         quote_card(rec_id, link=False)
 
+if "library_query" not in st.session_state and st.query_params.get("q"):
+    st.session_state["library_query"] = st.query_params.get("q", "")[:200]
+
 tab_search, tab_doc = st.tabs([t("library.tab_search"), t("library.tab_document")])
 
 with tab_search:
