@@ -75,7 +75,7 @@ with tab_doc:
             table_id = block.id.split(".")[0]
             if table_id not in seen_tables:
                 seen_tables.add(table_id)
-                st.dataframe(_table_frame(table_id), hide_index=True, use_container_width=True)
+                st.dataframe(_table_frame(table_id), hide_index=True, width="stretch")
             continue
         st.markdown(f"###### {block.id}")
         if block.kind == "table":

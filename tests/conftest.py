@@ -24,6 +24,13 @@ PHONE = {"width": 390, "height": 844}
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def _is_local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return parts.scheme in {"data", "blob", "about"} or parts.hostname in {"127.0.0.1", "localhost"}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -73,12 +80,24 @@ def browser():
         b.close()
 
 
+_OBSERVE_RUNS = """() => {
+  window.__runs = [];
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => window.__runs.push(app.getAttribute('data-test-script-state')))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_RUN_FINISHED = """() => { const r = window.__runs || []; const i = r.indexOf('running');
+  return i >= 0 && r.slice(i).includes('notRunning'); }"""
+
+
 class PageProbe:
     """A page plus what went wrong on it: console errors and failed responses (probes aside)."""
 
     def __init__(self, page):
         self.page = page
         self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("request", lambda req: self.requests.append(req.url))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror {e}"))
         page.on("response", self._response)
@@ -96,11 +115,21 @@ class PageProbe:
         self.wait_idle()
 
     def wait_idle(self) -> None:
-        """Wait on the app's own state: connected, script finished, no skeleton left."""
+        """Wait on the app's own state: connected, something rendered, script finished, no skeleton."""
         p = self.page
         p.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30000)
+        p.wait_for_selector("[data-testid='stMain'] [data-testid='stElementContainer']", timeout=30000)
         p.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30000)
         p.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
+
+    def act(self, action) -> None:
+        """Do something that triggers a script run (type + Enter, click) and wait until that
+        run has finished: a MutationObserver records the app's script state, so a fast run
+        is not missed and nothing waits on a clock."""
+        self.page.evaluate(_OBSERVE_RUNS)
+        action()
+        self.page.wait_for_function(_RUN_FINISHED, timeout=30000)
+        self.wait_idle()
 
     def overflow_px(self) -> int:
         return self.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
@@ -113,6 +142,8 @@ class PageProbe:
         assert self.page.get_by_text("Page not found").count() == 0, "a 'Page not found' dialog is shown"
         assert self.overflow_px() <= 0, f"horizontal overflow of {self.overflow_px()} px"
         assert not self.errors, f"console or network errors: {self.errors}"
+        outside = [u for u in self.requests if not _is_local(u)]
+        assert not outside, f"requests left the machine: {outside[:5]}"
 
 
 @pytest.fixture

@@ -1,0 +1,359 @@
+#!/usr/bin/env python3
+"""Benchmark the app against the framework's floor (a bare one-widget page), in one run.
+
+    python3 scripts/dev.py bench              # full run, writes docs/PERFORMANCE.md
+    python3 scripts/dev.py bench --smoke      # short run (CI): same steps, fewer repeats, no doc
+
+Both servers run under the same Python. Measured:
+  1. first render of every page in headless Chromium at 820x1180 (median of N loads each),
+     timed from navigation to the app's own idle state (connected, script not running,
+     no skeleton);
+  2. interaction latency per page: type into the page's first input and time until the
+     script run it triggers has finished (a MutationObserver on the app's script state);
+  3. AppTest script time per page;
+  4. server RSS with 1, 10 and 30 open sessions (websocket sessions speaking the app's own
+     protocol, bench/session_client.py);
+  5. 30 concurrent sessions loading and interacting with think time: p50/p95 and errors,
+     against one session alone;
+  6. a soak: 30 sessions of random interactions, then all closed: RSS end vs start.
+It writes the table with the ratios to the bare page and the verdict of every target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.session_client import Session  # noqa: E402
+from ui import nav  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
+        "[data-testid='stMain'] [data-testid='stElementContainer']",
+        "[data-testid='stApp'][data-test-script-state='notRunning']")
+# What a user types into each page's first input (a realistic value for its field).
+TYPED = {"home": "tocilizumab 72 kg", "library": "托珠单抗", "bare": "72"}
+OBSERVER_JS = """() => {
+  window.__runs = [];
+  const app = document.querySelector("[data-testid='stApp']");
+  new MutationObserver(() => window.__runs.push(
+      [app.getAttribute('data-test-script-state'), performance.now()]))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(script: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.2)  # polling the server's health endpoint while it starts
+    proc.kill()
+    raise RuntimeError(f"{script} did not start")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+# --- 1 and 2: the browser -----------------------------------------------------------------
+
+def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> dict[str, dict]:
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, dict] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for name, url in targets.items():
+            renders = []
+            for _ in range(loads):
+                ctx = browser.new_context(viewport={"width": 820, "height": 1180})
+                page = ctx.new_page()
+                t0 = time.perf_counter()
+                page.goto(url)
+                for sel in IDLE:
+                    page.wait_for_selector(sel, timeout=60000)
+                page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+                renders.append(time.perf_counter() - t0)
+                ctx.close()
+            latencies = []
+            ctx = browser.new_context(viewport={"width": 820, "height": 1180})
+            page = ctx.new_page()
+            page.goto(url)
+            for sel in IDLE:
+                page.wait_for_selector(sel, timeout=60000)
+            field = None
+            for selector in ("[data-testid='stChatInputTextArea']", "[data-testid='stNumberInput'] input",
+                             "[data-testid='stTextInput'] input", "[data-testid='stTextArea'] textarea"):
+                if page.locator(selector).count():
+                    field = page.locator(selector).first
+                    break
+            for i in range(interactions if field is not None else 0):
+                page.evaluate(OBSERVER_JS)
+                typed = TYPED.get(name, str(60 + i % 30))
+                if name not in TYPED and field.get_attribute("type") != "number":
+                    typed = "x" * (1 + i % 5)
+                t0 = page.evaluate("() => performance.now()")
+                field.fill(typed if i % 2 == 0 or name in ("home",) else typed + " ")
+                field.press("Enter")
+                page.wait_for_function(
+                    "() => { const r = window.__runs; const i = r.findIndex(x => x[0] === 'running');"
+                    " return i >= 0 && r.slice(i).some(x => x[0] === 'notRunning'); }", timeout=60000)
+                runs = page.evaluate("() => window.__runs")
+                start = next(i for i, r in enumerate(runs) if r[0] == "running")
+                end = next(r[1] for r in runs[start:] if r[0] == "notRunning")
+                latencies.append((end - t0) / 1000)
+            ctx.close()
+            out[name] = {"first_render_s": statistics.median(renders),
+                         "interaction_s": statistics.median(latencies) if latencies else None,
+                         "input": field is not None}
+        browser.close()
+    return out
+
+
+# --- 3: AppTest -----------------------------------------------------------------------
+
+def apptest_times(slugs: list[str], repeats: int) -> dict[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    out = {}
+    for slug in slugs:
+        times = []
+        for _ in range(repeats + 1):
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            at.run()
+            if slug != "home":
+                at.switch_page(f"pages/{slug}.py")
+            t0 = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - t0)
+        out[slug] = statistics.median(times[1:])  # the first run warms caches
+    bare = []
+    for _ in range(repeats + 1):
+        at = AppTest.from_file(str(ROOT / "bench" / "bare_app.py"), default_timeout=120)
+        t0 = time.perf_counter()
+        at.run()
+        bare.append(time.perf_counter() - t0)
+    out["bare"] = statistics.median(bare[1:])
+    return out
+
+
+# --- 4, 5, 6: sessions over the protocol ------------------------------------------------
+
+async def open_session(base: str, page: str) -> Session:
+    s = Session(base, page=page, query="lang=en")
+    await s.connect()
+    return s
+
+
+async def rss_by_sessions(base: str, pid: int, slugs: list[str], levels: list[int]) -> dict[int, float]:
+    sessions: list[Session] = []
+    out = {}
+    for level in levels:
+        while len(sessions) < level:
+            s = await open_session(base, "" if (p := slugs[len(sessions) % len(slugs)]) == "home" else p)
+            r = await s.run()
+            if r.exceptions or r.status != "FINISHED_SUCCESSFULLY":
+                raise RuntimeError(f"session on {p}: {r}")
+            sessions.append(s)
+        out[level] = rss_mb(pid)
+    for s in sessions:
+        await s.close()
+    return out
+
+
+async def user(base: str, page: str, rng: random.Random, actions: int, think: tuple[float, float],
+               lat: list[float], errors: list[str]) -> None:
+    try:
+        s = await open_session(base, "" if page == "home" else page)
+        r = await s.run()
+        lat.append(r.seconds)
+        if r.exceptions or r.status != "FINISHED_SUCCESSFULLY":
+            errors.append(f"{page} load: {r.status} exceptions={r.exceptions}")
+        for _ in range(actions):
+            await asyncio.sleep(rng.uniform(*think))  # a user's think time between edits
+            r = await s.interact(TYPED.get(page, rng.choice([45.5, 60, 72, 88.2, 120])))
+            lat.append(r.seconds)
+            if r.exceptions or r.status != "FINISHED_SUCCESSFULLY":
+                errors.append(f"{page} interaction: {r.status} exceptions={r.exceptions}")
+        await s.close()
+    except Exception as e:  # noqa: BLE001 - every failure of a session is an error to count
+        errors.append(f"{page}: {type(e).__name__}: {e}")
+
+
+async def load_test(base: str, slugs: list[str], n: int, actions: int, think: tuple[float, float],
+                    seed: int) -> dict:
+    lat: list[float] = []
+    errors: list[str] = []
+    rng = random.Random(seed)
+    await asyncio.gather(*[
+        user(base, slugs[i % len(slugs)], random.Random(rng.random()), actions, think, lat, errors)
+        for i in range(n)
+    ])
+    return {"n": len(lat), "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "errors": errors}
+
+
+async def soak(base: str, pid: int, slugs: list[str], n: int, seconds: float, seed: int) -> dict:
+    start = rss_mb(pid)
+    deadline = time.monotonic() + seconds
+    lat: list[float] = []
+    errors: list[str] = []
+
+    async def random_user(rng: random.Random) -> None:
+        while time.monotonic() < deadline:
+            page = rng.choice(slugs)
+            await user(base, page, rng, rng.randint(1, 4), (0.1, 1.0), lat, errors)
+
+    rng = random.Random(seed)
+    await asyncio.gather(*[random_user(random.Random(rng.random())) for _ in range(n)])
+    end = rss_mb(pid)
+    return {"start_mb": start, "end_mb": end, "runs": len(lat), "errors": errors,
+            "p95": pct(lat, 0.95) if lat else None}
+
+
+# --- report ------------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def report(r: dict) -> str:
+    b = r["browser"]
+    bare = b["bare"]
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `python3 scripts/dev.py bench` on {r['machine']} ({r['date']}), "
+        f"Streamlit {r['streamlit']}, Python {r['python']}. The bare page is a one-widget Streamlit "
+        "script (`bench/bare_app.py`) served by the same Python. Browser numbers are medians of "
+        f"{r['loads']} loads and {r['interactions']} interactions per page in headless Chromium at 820x1180.",
+        "",
+        "## Pages",
+        "",
+        "| page | first render (s) | × bare | target ≤1.2× | interaction (s) | × bare | target ≤1.3× | AppTest run (s) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, m in b.items():
+        fr = m["first_render_s"] / bare["first_render_s"]
+        it = (m["interaction_s"] / bare["interaction_s"]) if m["interaction_s"] else None
+        lines.append(
+            f"| {name} | {m['first_render_s']:.2f} | {fr:.2f} | {verdict(fr <= 1.2)} | "
+            + (f"{m['interaction_s']:.3f} | {it:.2f} | {verdict(it <= 1.3)}" if it else "– | – | no input")
+            + f" | {r['apptest'].get(name, float('nan')):.3f} |")
+    rss = r["rss"]
+    per = (rss[30] - rss[1]) / 29
+    lt = r["load"]
+    single = r["single"]
+    lines += [
+        "",
+        "## Server",
+        "",
+        "| measure | value | target | verdict |",
+        "| --- | --- | --- | --- |",
+        f"| RSS with 1 / 10 / 30 sessions | {rss[1]:.0f} / {rss[10]:.0f} / {rss[30]:.0f} MB | | |",
+        f"| RSS per extra session | {per:.2f} MB | ≤10 MB | {verdict(per <= 10)} |",
+        f"| one session alone: p50 / p95 | {single['p50']:.3f} / {single['p95']:.3f} s | | |",
+        f"| 30 concurrent sessions: p50 / p95 | {lt['p50']:.3f} / {lt['p95']:.3f} s "
+        f"({lt['n']} runs) | p95 ≤2× one session's p95 | {verdict(lt['p95'] <= 2 * single['p95'])} |",
+        f"| 30 concurrent sessions: errors | {len(lt['errors'])} | 0 | {verdict(not lt['errors'])} |",
+        f"| soak: {r['soak_n']} sessions × {r['soak_s']:.0f} s, runs | {r['soak']['runs']} | | |",
+        f"| soak: errors | {len(r['soak']['errors'])} | 0 | {verdict(not r['soak']['errors'])} |",
+        f"| soak: RSS start → end (sessions closed) | {r['soak']['start_mb']:.0f} → {r['soak']['end_mb']:.0f} MB "
+        f"| within 20% | {verdict(r['soak']['end_mb'] <= 1.2 * r['soak']['start_mb'])} |",
+        "",
+        "Sessions 4-6 speak the app's own websocket protocol (`bench/session_client.py`), so the "
+        "server, not 30 browser tabs on a 2-core machine, is what is measured. 'Concurrent' means "
+        f"30 sessions open at once, each loading its page and then making {r['actions']} edits with "
+        f"{r['think'][0]}-{r['think'][1]} s of think time between them (a ward's worth of users), "
+        "pages assigned round-robin.",
+    ]
+    if r.get("notes"):
+        lines += ["", "## Notes", "", *r["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true", help="short run for CI; does not write docs/")
+    ap.add_argument("--out", type=Path, default=None, help="where to write the markdown table")
+    a = ap.parse_args()
+    loads, interactions, repeats = (2, 3, 2) if a.smoke else (5, 10, 5)
+    soak_n, soak_s = (5, 10.0) if a.smoke else (30, 120.0)
+    actions, think = (2, (0.5, 2.0))
+    slugs = [s for s, _ in nav.available()]
+
+    import platform
+
+    import streamlit
+
+    app, app_url = start_server("app.py")
+    bare, bare_url = start_server("bench/bare_app.py")
+    try:
+        targets = {"bare": bare_url + "/"}
+        targets.update({s: f"{app_url}/{'' if s == 'home' else s}?lang=en" for s in slugs})
+        result: dict = {
+            "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
+            "date": time.strftime("%Y-%m-%d"), "streamlit": streamlit.__version__,
+            "python": platform.python_version(), "loads": loads, "interactions": interactions,
+            "soak_n": soak_n, "soak_s": soak_s, "actions": actions, "think": think,
+        }
+        result["browser"] = browser_measures(targets, loads, interactions)
+        result["apptest"] = apptest_times(slugs, repeats)
+        result["rss"] = asyncio.run(rss_by_sessions(app_url, app.pid, slugs, [1, 10, 30]))
+        result["single"] = asyncio.run(load_test(app_url, slugs, 1, actions * len(slugs), think, 1))
+        result["load"] = asyncio.run(load_test(app_url, slugs, 30, actions, think, 2))
+        result["soak"] = asyncio.run(soak(app_url, app.pid, slugs, soak_n, soak_s, 3))
+    finally:
+        app.terminate()
+        bare.terminate()
+    text = report(result)
+    print(text)
+    out = a.out or (None if a.smoke else ROOT / "docs" / "PERFORMANCE.md")
+    if out:
+        out.write_text(text, encoding="utf-8")
+        (out.with_suffix(".json")).write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+    errors = result["load"]["errors"] + result["soak"]["errors"]
+    if errors:
+        print("errors:", *errors[:20], sep="\n  ")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
