@@ -9,7 +9,7 @@ from ui.i18n import init_language, language_switch, t
 
 st.set_page_config(
     page_title="CAR-T MM",
-    page_icon=":material/vaccines:",
+    page_icon="content/static/icon.png",  # a local file: a material or emoji icon is fetched from a CDN
     layout="centered",
     initial_sidebar_state="collapsed",
 )

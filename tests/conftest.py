@@ -39,6 +39,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
+    yield from serve_app()
+
+
+def serve_app() -> Iterator[str]:
+    """Start the app on a free loopback port; yield its URL; stop it."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PHONE, TABLET
+from tests.conftest import PHONE, TABLET, PageProbe, serve_app
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -33,3 +33,20 @@ def test_language_switch_keeps_the_page_and_the_url(open_page):
     probe.page.get_by_role("heading", name="共识库").wait_for(timeout=30000)
     assert "lang=zh" in probe.page.url
     probe.assert_clean()
+
+
+def test_first_visitor_of_a_fresh_server_can_deep_link(browser):
+    # Streamlit starts in its legacy pages/ mode; a deep link as the very first request must
+    # still run through app.py (language switch present, no legacy menu entry "app").
+    server = serve_app()
+    url = next(server)
+    try:
+        ctx = browser.new_context(viewport=PHONE)
+        probe = PageProbe(ctx.new_page())
+        probe.goto(url + "/library?lang=zh")
+        probe.page.get_by_role("heading", name="共识库").wait_for()
+        assert probe.page.get_by_text("English", exact=True).count() == 1
+        probe.assert_clean()
+        ctx.close()
+    finally:
+        server.close()
