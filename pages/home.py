@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
+from urllib.parse import parse_qsl, urlsplit
 
 import streamlit as st
 import yaml
 
-from logic import content
+from logic import assistant, content
 from ui import nav
-from ui.components import disclaimer, md_escape
+from ui.components import disclaimer, md_escape, quote_cards
 from ui.i18n import lang, t
+
+# The conversation lives in this browser session only (never on disk, never logged):
+# home_chat = the messages, home_memory = what it knows about the patient, home_pending = the
+# question the assistant is waiting on.
+CHAT, MEMORY, PENDING = "home_chat", "home_memory", "home_pending"
+MAX_MESSAGES = 40
+EXAMPLES = {"en": ("tocilizumab 70 kg", "ICE 6, awakens to voice", "what does grade 2 ICANS need?"),
+            "zh": ("托珠单抗 72kg", "体温38.6 低流量吸氧", "抗原阴性复发怎么办")}
 
 
 @lru_cache(maxsize=1)
@@ -19,9 +29,111 @@ def _source() -> MappingProxyType:
     return MappingProxyType(yaml.safe_load((content.CONTENT_DIR / "source.yaml").read_text(encoding="utf-8")))
 
 
+def _ask(question: str) -> None:
+    """Answer one question and keep both sides of the exchange in the session."""
+    question = question.strip()[:300]
+    if not question:
+        return
+    context = {**st.session_state.get(MEMORY, {}), "pending": st.session_state.get(PENDING)}
+    try:
+        answer = assistant.ask(question, context)
+    except Exception:  # noqa: BLE001 - no traceback reaches a user; the reply says what to do
+        st.session_state.setdefault(CHAT, []).extend([
+            {"role": "user", "text": question},
+            {"role": "assistant", "error": True}])
+        return
+    st.session_state[MEMORY] = {k: answer.context[k] for k in assistant.MEMORY_KEYS if k in answer.context}
+    st.session_state[PENDING] = answer.context.get("pending")
+    chat = st.session_state.setdefault(CHAT, [])
+    chat.extend([{"role": "user", "text": question}, {"role": "assistant", "answer": answer.model_dump()}])
+    del chat[:-MAX_MESSAGES]
+
+
+def _on_submit() -> None:
+    _ask(st.session_state.get("home_chat_input") or "")
+
+
+def _forget(key: str) -> None:
+    memory = dict(st.session_state.get(MEMORY, {}))
+    memory.pop(key, None)
+    st.session_state[MEMORY] = memory
+    st.session_state[PENDING] = None
+
+
+def _new_patient() -> None:
+    for key in (CHAT, MEMORY, PENDING):
+        st.session_state.pop(key, None)
+
+
+def _chip_label(key: str, value: object) -> str:
+    shown = value.isoformat() if isinstance(value, date) else f"{value:g}" if isinstance(value, float) else str(value)
+    return t(f"home.chip.{key}", value=shown)
+
+
+def _tool_link(link: str) -> None:
+    """The full tool with the values filled in, if that page exists in this build."""
+    parts = urlsplit(link)
+    slug = parts.path.strip("/")
+    if slug not in {s for s, _ in nav.available()}:
+        return
+    params = dict(parse_qsl(parts.query))
+    params["lang"] = lang()
+    st.page_link(f"pages/{slug}.py", label=t("home.open_tool", tool=t("nav." + slug)), icon=":material/open_in_new:",
+                 query_params=params, use_container_width=True)
+
+
+def _render_answer(a: dict, latest: bool) -> None:
+    if a["kind"] in ("question", "refusal", "noted", "nothing"):
+        st.markdown(f"**{md_escape(a['headline'])}**")
+    else:
+        st.markdown(f"### {md_escape(a['headline'])}")
+    if a["details"]:
+        st.markdown("\n".join(f"- {md_escape(d.lstrip('• '))}" for d in a["details"]))
+    for note in a["notes"]:
+        st.caption(md_escape(note))
+    ids = a["recommendation_ids"]
+    if ids:
+        with st.expander(t("home.quotes", n=len(ids)), expanded=latest):
+            quote_cards(ids, show_notes=latest)
+    if a.get("link"):
+        _tool_link(a["link"])
+
+
+def _assistant() -> None:
+    st.subheader(t("home.chat_heading"))
+    st.caption(t("home.chat_intro"))
+    memory = st.session_state.get(MEMORY, {})
+    chat = st.session_state.get(CHAT, [])
+    if memory or chat:
+        with st.container(horizontal=True, gap="small"):
+            for key, value in memory.items():
+                st.button(_chip_label(key, value), key=f"home_chip_{key}", icon=":material/close:",
+                          on_click=_forget, args=(key,), help=t("home.chip_remove"))
+            st.button(t("home.new_patient"), key="home_new_patient", icon=":material/person_add:",
+                      on_click=_new_patient, type="tertiary")
+    last = max((i for i, m in enumerate(chat) if m["role"] == "assistant"), default=-1)
+    for i, msg in enumerate(chat):
+        with st.chat_message(msg["role"]):
+            if msg["role"] == "user":
+                st.markdown(md_escape(msg["text"]))
+            elif msg.get("error"):
+                st.warning(t("home.chat_error"))
+            else:
+                _render_answer(msg["answer"], latest=i == last)
+    if not chat:
+        st.caption(t("home.try"))
+        with st.container(horizontal=True, gap="small"):
+            for n, example in enumerate(EXAMPLES[lang()]):
+                st.button(example, key=f"home_example_{n}", on_click=_ask, args=(example,))
+    with st.container():
+        st.chat_input(t("home.chat_placeholder"), key="home_chat_input", max_chars=300, on_submit=_on_submit)
+    st.caption(t("home.chat_privacy"))
+
+
 st.title(t("home.title"))
 st.write(t("home.subtitle"))
 disclaimer()
+_assistant()
 
 st.subheader(t("home.tools"))
 for slug, icon in nav.available():

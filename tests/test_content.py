@@ -131,7 +131,9 @@ def test_every_block_of_the_source_survives_cleaning():
                 assert piece in cleaned, piece[:60]
 
 
-REF_FUNCS = {"ref", "recommendation", "value", "note_value", "quote_card", "quote_cards"}
+# content.value(rec_id, key) names an id; Recommendation.value(key) names only a key.
+REF_FUNCS = {"ref", "recommendation", "quote_card", "quote_cards"}
+REF_FUNCS_TWO_ARGS = {"value"}
 REF_KWARGS = {"recommendation_id", "recommendation_ids"}
 
 
@@ -150,7 +152,7 @@ def _named_ids() -> list[tuple[str, str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                if name in REF_FUNCS and node.args:
+                if (name in REF_FUNCS and node.args) or (name in REF_FUNCS_TWO_ARGS and len(node.args) >= 2):
                     found += [(path.name, i) for i in _literal_ids(node.args[0])]
                 for kw in node.keywords:
                     if kw.arg in REF_KWARGS:

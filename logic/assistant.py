@@ -1,0 +1,945 @@
+"""The conversational assistant: a plain Chinese or English question -> the computed answer.
+
+`ask(text, context)` reads the question (logic.nlu), computes only by calling the other
+logic modules (a number in `values` never comes from anywhere else), and falls back to
+BM25 search over the recommendations (logic.retrieval). A value it needs and was not
+given is asked for (`missing`); the returned `context` carries what the conversation
+knows (weight, height, infusion date, today) and the question it is waiting on, so the
+next message can fill it. Nothing is stored or logged here: the caller keeps the context.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from pydantic import BaseModel, Field, ValidationError
+
+from logic import content, retrieval
+from logic.nlu import DateMention, Extracted, Lang, detect_intent, extract, language
+from logic.strings import text as catalog_text
+
+Intent = Literal["tocilizumab_dose", "steroid_dose", "crs_grade", "icans_grade", "lymphodepletion", "washout",
+                 "followup", "ivig", "relapse", "eligibility", "search"]
+MEMORY_KEYS: tuple[str, ...] = ("weight_kg", "height_cm", "infusion", "today")
+
+
+class Answer(BaseModel):
+    # --- the contract ---
+    intent: Intent
+    values: dict[str, object] = Field(default_factory=dict)
+    missing: list[str] = Field(default_factory=list)
+    recommendation_ids: list[str] = Field(default_factory=list)
+    text: str
+    # --- around it, for the page ---
+    lang: Lang = "en"
+    kind: Literal["answer", "question", "refusal", "search", "nothing", "noted"] = "answer"
+    headline: str = ""                                   # the computed answer (shown large)
+    details: list[str] = Field(default_factory=list)     # the rule or formula and the inputs it used
+    notes: list[str] = Field(default_factory=list)       # how the question was read; what was not assessed
+    link: str | None = None                              # the full tool with the values filled in
+    context: dict[str, Any] = Field(default_factory=dict)  # what the conversation knows after this reply
+
+
+def _t(lang: Lang, key: str, **kw: object) -> str:
+    return catalog_text(lang, f"assistant.{key}", **kw)
+
+
+def _number(rec: content.Recommendation, key: str, note: bool = False) -> float:
+    """A number printed in a recommendation (or in the app's note on it): the text quotes it, never retypes it."""
+    return float(rec.note_value(key) if note else rec.value(key))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _link(path: str, **params: object) -> str:
+    clean = {k: (v.isoformat() if isinstance(v, date) else _fmt(v) if isinstance(v, float) else v)
+             for k, v in params.items() if v is not None and v != ""}
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+def _why(exc: ValidationError, lang: Lang) -> str:
+    """The refusal in the question's language: our catalog for known kinds, else the logic's message."""
+    err = exc.errors()[0]
+    kind = str(err.get("type", ""))
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    where = ".".join(str(p) for p in err.get("loc", ()) if not isinstance(p, int))
+    with contextlib.suppress(KeyError):
+        where = _t(lang, f"field.{where}")
+    raw = err.get("input")
+    ctx.setdefault("input", _fmt(raw) if isinstance(raw, int | float) else str(raw))
+    try:
+        return _t(lang, f"refuse.{kind}", field=where or "-", **ctx)
+    except (KeyError, IndexError):
+        msg = str(err.get("msg", ""))
+        return _t(lang, "refuse.generic", field=where or "-", message=msg)
+
+
+class _Turn:
+    """One question being answered: the reading, the memory, the reply under construction."""
+
+    def __init__(self, question: str, context: dict[str, Any]):
+        self.question = question
+        self.lang: Lang = language(question)
+        self.memory: dict[str, Any] = {k: context[k] for k in MEMORY_KEYS if context.get(k) is not None}
+        self.today: date = self.memory.get("today") or date.today()
+        self.notes: list[str] = []
+        self.pending_in: dict[str, Any] | None = context.get("pending")
+        self.wants_weight = False        # an answer that would add a dose once the weight is known
+        self.x_dump: dict[str, Any] = {}
+
+    # --- replies ---------------------------------------------------------------------------
+
+    def reply(self, intent: Intent, headline: str, *, values: dict[str, object] | None = None,
+              details: list[str] | None = None, rec_ids: list[str] | tuple[str, ...] = (), link: str | None = None,
+              kind: str = "answer", missing: list[str] | None = None, pending: dict | None = None) -> Answer:
+        details = details or []
+        ctx = dict(self.memory)
+        if pending:
+            ctx["pending"] = pending
+        ids = list(dict.fromkeys(rec_ids))
+        if pending is None and self.wants_weight and intent != "search":
+            ctx["pending"] = {"intent": intent, "x": self.x_dump, "missing": ["weight_kg"], "optional": True}
+        return Answer(intent=intent, values=values or {}, missing=missing or [], recommendation_ids=ids,
+                      text="\n".join([headline, *details, *self.notes]), lang=self.lang, kind=kind,
+                      headline=headline, details=details, notes=list(self.notes), link=link, context=ctx)
+
+    def ask_for(self, intent: Intent, missing: list[str], x: Extracted, *, lead: str | None = None,
+                choices: str | None = None) -> Answer:
+        questions = [_t(self.lang, f"ask.{m}", choices=choices or "") for m in missing]
+        headline = " ".join(questions) if lead is None else f"{lead} {' '.join(questions)}"
+        pending = {"intent": intent, "x": x.model_dump(), "missing": list(missing)}
+        return self.reply(intent, headline, kind="question", missing=missing, pending=pending)
+
+    def refuse(self, intent: Intent, reason: str, x: Extracted, missing: list[str]) -> Answer:
+        """A value outside what the consensus covers: say why, keep the rest, ask again."""
+        pending = {"intent": intent, "x": x.model_dump(), "missing": list(missing)}
+        return self.reply(intent, reason, kind="refusal", missing=missing, pending=pending,
+                          details=[_t(self.lang, f"ask.{m}", choices="") for m in missing])
+
+    # --- shared readings ---------------------------------------------------------------------
+
+    def weight(self, x: Extracted) -> tuple[float | None, str | None]:
+        """(weight, problem): one stated weight wins and is remembered; none -> the remembered one."""
+        if x.weight_other_unit:
+            return None, _t(self.lang, f"unit.weight_{x.weight_other_unit}")
+        stated = list(dict.fromkeys(x.weights_kg))
+        if len(stated) > 1:
+            return None, _t(self.lang, "ambiguous.weights", values=", ".join(f"{_fmt(w)} kg" for w in stated))
+        if stated:
+            return stated[0], None
+        if "weight_kg" in self.memory:
+            self.notes.append(_t(self.lang, "note.weight_from_memory", weight=_fmt(self.memory["weight_kg"])))
+            return float(self.memory["weight_kg"]), None
+        return None, None
+
+    def height(self, x: Extracted) -> tuple[float | None, str | None]:
+        stated = list(dict.fromkeys(x.heights_cm))
+        if len(stated) > 1:
+            return None, _t(self.lang, "ambiguous.heights", values=", ".join(f"{_fmt(h)} cm" for h in stated))
+        if stated:
+            if x.height_from_metres:
+                self.notes.append(_t(self.lang, "note.height_metres", cm=_fmt(stated[0])))
+            return stated[0], None
+        if "height_cm" in self.memory:
+            self.notes.append(_t(self.lang, "note.height_from_memory", height=_fmt(self.memory["height_cm"])))
+            return float(self.memory["height_cm"]), None
+        return None, None
+
+    def remember_weight(self, w: float) -> None:
+        self.memory["weight_kg"] = w
+
+    def date_note(self, d: DateMention) -> None:
+        """Say how a typed date was read (the form, an inferred year, a day/month reading)."""
+        iso = d.value.isoformat()
+        if d.form == "iso":
+            key = "date.iso"
+        elif d.form == "relative":
+            key = "date.relative"
+        elif d.ambiguous:
+            key = "date.ambiguous"
+        elif d.form in ("day_first", "month_first"):
+            key = f"date.{d.form}"
+        else:
+            key = "date.named"
+        note = _t(self.lang, key, raw=d.raw, iso=iso, swapped=_swap(d.value))
+        if d.year_inferred:
+            note += " " + _t(self.lang, "date.year_inferred", year=d.value.year)
+        self.notes.append(note)
+
+    def past(self, d: DateMention) -> date:
+        """A past event typed without a year that would fall after today is last year's."""
+        if d.year_inferred and d.value > self.today:
+            moved = d.value.replace(year=d.value.year - 1)
+            self.notes.append(_t(self.lang, "date.last_year", iso=moved.isoformat()))
+            return moved
+        return d.value
+
+
+def _swap(d: date) -> str:
+    try:
+        return date(d.year, d.day, d.month).isoformat() if d.day <= 12 else "-"
+    except ValueError:
+        return "-"
+
+
+# --- understanding a follow-up ----------------------------------------------------------------
+
+_SLOT_FROM_NUMBER = {"weight_kg": "weights_kg", "height_cm": "heights_cm", "temperature": "temps_c"}
+
+
+def _merge(previous: Extracted, new: Extracted, missing: list[str], raw: str) -> Extracted:
+    """The waiting question's reading, completed by the new message (new values win)."""
+    merged = previous.model_copy(deep=True)
+    defaults = Extracted()
+    for field in Extracted.model_fields:
+        value = getattr(new, field)
+        if value != getattr(defaults, field) and field not in ("cues", "bare_numbers", "yes"):
+            setattr(merged, field, value)
+    merged.cues = list(dict.fromkeys([*previous.cues, *new.cues]))
+    slot = missing[0] if missing else None
+    if new.bare_numbers and slot:
+        n = new.bare_numbers[0]
+        if slot in _SLOT_FROM_NUMBER:
+            setattr(merged, _SLOT_FROM_NUMBER[slot], [n])
+        elif slot == "igg_g_l":
+            merged.igg_g_l = n
+        elif slot == "ice":
+            merged.ice = int(n) if n == int(n) else merged.ice
+    if new.yes is not None and slot == "infection":
+        merged.infection = new.yes
+    if slot == "vasopressor" and new.hypotension in (None, "unspecified") and new.yes is not None:
+        merged.hypotension = "one_vasopressor" if new.yes else "no_vasopressor"
+    if slot == "seizure" and new.seizure in (None, "unspecified"):
+        from logic import nlu
+        low = nlu.normalise(raw)
+        if nlu._has(nlu._SEIZURE_PROLONGED, low):
+            merged.seizure = "prolonged_or_repetitive"
+        elif nlu._has(nlu._SEIZURE_RESOLVED, low):
+            merged.seizure = "resolved_rapidly"
+    if slot == "cerebral_edema" and new.cerebral_edema in (None, "unspecified"):
+        from logic import nlu
+        low = nlu.normalise(raw)
+        if nlu._has(nlu._EDEMA_DIFFUSE, low):
+            merged.cerebral_edema = "diffuse"
+        elif nlu._has(nlu._EDEMA_FOCAL, low):
+            merged.cerebral_edema = "focal"
+    if slot == "antigen" and new.antigen is None and new.yes is not None:
+        merged.antigen = "positive" if new.yes else "negative"
+    return merged
+
+
+def _has_memory_values(x: Extracted) -> bool:
+    return bool(x.weights_kg or x.heights_cm or x.weight_other_unit)
+
+
+# --- the entry point ------------------------------------------------------------------------------
+
+def ask(text: str, context: dict | None = None) -> Answer:
+    """Answer one message. `context` is what the previous reply returned (or {})."""
+    ctx = dict(context or {})
+    turn = _Turn(text or "", ctx)
+    if not (text or "").strip():
+        return turn.reply("search", _t(turn.lang, "empty"), kind="nothing")
+    x = extract(text, turn.today)
+    intent = detect_intent(x)
+    pending = turn.pending_in
+    if pending and (intent is None or intent == pending.get("intent")):
+        previous = Extracted.model_validate(pending["x"])
+        merged = _merge(previous, x, list(pending.get("missing", [])), text)
+        weight_given = bool(x.weights_kg or x.bare_numbers or x.weight_other_unit)
+        # Only a message that adds something continues the waiting question; anything else is new.
+        if merged != previous.model_copy(update={"cues": merged.cues}) and (weight_given or not pending.get("optional")):
+            x, intent = merged, pending["intent"]
+    # What the message says about the patient is remembered whatever it asks.
+    if x.today_cue is not None and x.dates:
+        turn.memory["today"] = turn.today = x.dates[-1].value if len(x.dates) == 1 else _nearest(x.dates, x.today_cue)
+    if intent is None:
+        if _has_memory_values(x) and not x.cues:
+            return _noted(turn, x)
+        return _search(turn, text)
+    return HANDLERS[intent](turn, x)
+
+
+def _nearest(dates: list[DateMention], pos: int) -> date:
+    return min(dates, key=lambda d: abs(d.start - pos)).value
+
+
+def _noted(turn: _Turn, x: Extracted) -> Answer:
+    w, problem = turn.weight(x)
+    if problem:
+        return turn.reply("search", problem, kind="question")
+    h, problem = turn.height(x)
+    if problem:
+        return turn.reply("search", problem, kind="question")
+    said = []
+    if w is not None and x.weights_kg:
+        turn.remember_weight(w)
+        said.append(_t(turn.lang, "memory.weight_kg", value=_fmt(w)))
+    if h is not None and x.heights_cm:
+        turn.memory["height_cm"] = h
+        said.append(_t(turn.lang, "memory.height_cm", value=_fmt(h)))
+    for d in x.dates:
+        turn.date_note(d)
+    return turn.reply("search", _t(turn.lang, "noted", what=", ".join(said) or "-"), kind="noted")
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+def _search(turn: _Turn, question: str) -> Answer:
+    hits = retrieval.search(question, k=3)
+    if not hits:
+        return turn.reply("search", _t(turn.lang, "search.nothing"), kind="nothing",
+                          details=[_t(turn.lang, "search.nothing_hint")])
+    top = hits[0][1]
+    ids = [rec_id for rec_id, score in hits if score >= 0.4 * top]
+    return turn.reply("search", _t(turn.lang, "search.found", n=len(ids)), rec_ids=ids, kind="search",
+                      link=_link("/library", q=question[:200]))
+
+
+# --- tocilizumab ------------------------------------------------------------------------------------
+
+def _tocilizumab(turn: _Turn, x: Extracted) -> Answer:
+    from logic import dosing
+
+    others = [d for d in x.drugs if d != "tocilizumab"]
+    if others:
+        return turn.ask_for("tocilizumab_dose", ["drug"], x.model_copy(update={"drugs": []}),
+                            lead=_t(turn.lang, "ambiguous.drugs", drugs=_drug_names(turn.lang, x.drugs)))
+    w, problem = turn.weight(x)
+    if problem:
+        return turn.ask_for("tocilizumab_dose", ["weight_kg"], _no_weight(x), lead=problem)
+    if w is None:
+        return turn.ask_for("tocilizumab_dose", ["weight_kg"], x)
+    try:
+        calc = dosing.tocilizumab(w)
+    except ValidationError as exc:
+        return turn.refuse("tocilizumab_dose", _why(exc, turn.lang), _no_weight(x),
+                           ["weight_kg"])
+    turn.remember_weight(w)
+    rec = content.recommendation("tocilizumab_dosing")
+    dose = calc.dose
+    details = [
+        _t(turn.lang, "weight_used", weight=_fmt(w)),
+        _t(turn.lang, "toci.rule", per_kg=_fmt(_number(rec, "mg_per_kg")),
+           cap=_fmt(_number(rec, "max_single_dose_mg")), formula=calc.formula),
+    ]
+    if calc.volume_ml is not None and calc.concentration_mg_per_ml is not None:
+        details.append(_t(turn.lang, "toci.volume", ml=_fmt(calc.volume_ml), conc=_fmt(calc.concentration_mg_per_ml),
+                          hours=_fmt(calc.infusion_min_h or 0)))
+    details.append(_t(turn.lang, "toci.course", interval=_fmt(_number(rec, "min_interval_h")),
+                      per24=_fmt(_number(rec, "max_doses_24h_label", note=True)),
+                      printed=_fmt(_number(rec, "max_doses_24h_printed")),
+                      total=_fmt(_number(rec, "max_doses_total"))))
+    values = {"dose_mg": dose.amount, "weight_kg": w, "capped": dose.capped, "unit": dose.unit,
+              "route": dose.route}
+    headline = _t(turn.lang, "toci.headline_capped" if dose.capped else "toci.headline",
+                  dose=_fmt(dose.amount), weight=_fmt(w))
+    return turn.reply("tocilizumab_dose", headline, values=values, details=details,
+                      rec_ids=list(calc.recommendation_ids),
+                      link=_link("/dosing", weight_kg=w, drug="tocilizumab"))
+
+
+def _no_weight(x: Extracted) -> Extracted:
+    return x.model_copy(update={"weights_kg": [], "weight_other_unit": None})
+
+
+def _fixed(lang: Lang, w: float | None) -> str:
+    return _t(lang, "fixed_dose", weight=_fmt(w)) if w is not None else _t(lang, "fixed_dose_no_weight")
+
+
+def _window(lang: Lang, hours: float) -> str:
+    week = 7 * 24
+    if hours >= week and hours % week == 0:
+        return _t(lang, "weeks", n=_fmt(hours / week))
+    return _t(lang, "hours", n=_fmt(hours))
+
+
+def _drug_names(lang: Lang, drugs: list[str]) -> str:
+    return _t(lang, "and").join(_t(lang, f"drug.{d}") for d in dict.fromkeys(drugs))
+
+
+# --- steroids and levetiracetam ---------------------------------------------------------------------
+
+def _steroid(turn: _Turn, x: Extracted) -> Answer:
+    from logic import dosing
+
+    drugs = list(dict.fromkeys(x.drugs))
+    if len(drugs) > 1:
+        return turn.ask_for("steroid_dose", ["drug"], x.model_copy(update={"drugs": []}),
+                            lead=_t(turn.lang, "ambiguous.drugs", drugs=_drug_names(turn.lang, drugs)))
+    if not drugs:
+        return turn.ask_for("steroid_dose", ["drug"], x)
+    drug = drugs[0]
+    if drug == "tocilizumab":
+        return _tocilizumab(turn, x)
+    w, problem = turn.weight(x)
+    if problem:
+        return turn.ask_for("steroid_dose", ["weight_kg"], _no_weight(x), lead=problem)
+    details: list[str] = []
+    link_weight = w
+    try:
+        if drug == "dexamethasone":
+            calc = dosing.dexamethasone(refractory=x.refractory)
+            details.append(_t(turn.lang, "dex.rule", formula=calc.formula))
+            if not x.refractory:
+                alt = dosing.dexamethasone(refractory=True)
+                details.append(_t(turn.lang, "dex.refractory", formula=alt.formula))
+            details.append(_fixed(turn.lang, w))
+        elif drug == "methylprednisolone":
+            high = x.high_dose or x.crs_grade_stated == 4 or x.icans_grade_stated == 4
+            if not high and w is None:
+                return turn.ask_for("steroid_dose", ["weight_kg"], x)
+            calc = dosing.methylprednisolone(w, high_dose=high)
+            if high:
+                details.append(_t(turn.lang, "mp.rule_high", formula=calc.formula))
+                details.append(_fixed(turn.lang, w))
+            else:
+                details.append(_t(turn.lang, "weight_used", weight=_fmt(w)))
+                details.append(_t(turn.lang, "mp.rule", formula=calc.formula))
+                alt = dosing.methylprednisolone(None, high_dose=True)
+                details.append(_t(turn.lang, "mp.high_alt", formula=alt.formula))
+        else:
+            calc = dosing.levetiracetam()
+            details.append(_t(turn.lang, "lev.rule", formula=calc.formula))
+            details.append(_fixed(turn.lang, w))
+            link_weight = None
+    except ValidationError as exc:
+        return turn.refuse("steroid_dose", _why(exc, turn.lang), _no_weight(x), ["weight_kg"])
+    if w is not None and x.weights_kg:
+        turn.remember_weight(w)
+    dose = calc.dose
+    freq = _t(turn.lang, f"freq.{dose.frequency}") if dose.frequency in ("q6h", "q12h", "daily") else dose.frequency
+    headline = _t(turn.lang, "steroid.headline", drug=_t(turn.lang, f"drug.{drug}"), amount=_fmt(dose.amount),
+                  unit=dose.unit, route=dose.route, freq=freq or "")
+    values = {"drug": drug, "amount": dose.amount, "unit": dose.unit, "frequency": dose.frequency, "route": dose.route}
+    if w is not None:
+        values["weight_kg"] = w
+    return turn.reply("steroid_dose", headline, values=values, details=details,
+                      rec_ids=[*calc.recommendation_ids, *calc.indications[:2]],
+                      link=_link("/dosing", weight_kg=link_weight, drug=drug))
+
+
+# --- CRS -------------------------------------------------------------------------------------------
+
+def _crs_findings(turn: _Turn, x: Extracted) -> tuple[dict[str, Any] | None, list[str], str | None]:
+    """(CRSFindings fields, what must be asked, a refusal)."""
+    from logic import crs
+
+    if x.temp_fahrenheit is not None:
+        problem = crs.temperature_problem(x.temp_fahrenheit)
+        if problem is not None:
+            return None, ["temperature"], _temperature_refusal(turn.lang, problem)
+    temp = max(x.temps_c) if x.temps_c else None
+    if temp is not None:
+        problem = crs.temperature_problem(temp)
+        if problem is not None:
+            return None, ["temperature"], _temperature_refusal(turn.lang, problem)
+        if len(x.temps_c) > 1:
+            turn.notes.append(_t(turn.lang, "note.tmax", temps=", ".join(_fmt(t) for t in x.temps_c), tmax=_fmt(temp)))
+    missing = [m for m, v in (("vasopressor", x.hypotension), ("oxygen", x.hypoxia)) if v == "unspecified"]
+    fields = {"max_temp_c": temp,
+              "hypotension": None if x.hypotension == "unspecified" else x.hypotension,
+              "hypoxia": None if x.hypoxia == "unspecified" else x.hypoxia}
+    return fields, missing, None
+
+
+def _temperature_refusal(lang: Lang, problem: Any) -> str:
+    try:
+        return _t(lang, f"refuse.temp_{problem.kind}", value=_fmt(problem.value),
+                  celsius=_fmt(problem.likely_celsius) if problem.likely_celsius is not None else "-")
+    except KeyError:
+        return problem.message
+
+
+def _crs(turn: _Turn, x: Extracted) -> Answer:
+    from logic import crs
+
+    if x.crs_grade_stated is not None and not (x.temps_c or x.hypotension or x.hypoxia or x.temp_fahrenheit):
+        return _crs_stated(turn, x)
+    fields, missing, refusal = _crs_findings(turn, x)
+    if refusal:
+        return turn.refuse("crs_grade", refusal, x.model_copy(update={"temps_c": [], "temp_fahrenheit": None}),
+                           missing)
+    if missing:
+        return turn.ask_for("crs_grade", missing, x)
+    assert fields is not None
+    try:
+        assessment = crs.assess_crs(crs.CRSFindings(**fields))
+    except ValidationError as exc:
+        return turn.refuse("crs_grade", _why(exc, turn.lang), x.model_copy(update={"temps_c": []}), ["temperature"])
+    grade = assessment.grade
+    management = crs.crs_management(grade.grade)
+    details = [_t(turn.lang, "crs.inputs", **_crs_inputs(turn.lang, fields))]
+    if grade.drivers:
+        details.append(_t(turn.lang, "crs.drivers", drivers=", ".join(_t(turn.lang, f"field.{d}") for d in grade.drivers)))
+    details.append(_t(turn.lang, "crs.rule", threshold=_fmt(assessment.fever_threshold_c)))
+    if grade.at_least:
+        details.append(_t(turn.lang, "crs.at_least", missing=", ".join(_t(turn.lang, f"field.{m}")
+                                                                        for m in assessment.missing),
+                          highest=assessment.highest_possible))
+    values: dict[str, object] = {"grade": grade.grade, "at_least": grade.at_least}
+    if management.tocilizumab == "elderly_or_comorbid":
+        details.append(_t(turn.lang, "crs.toci_elderly"))
+    details += _management_doses(turn, x, values, tocilizumab=management.tocilizumab != "not_listed",
+                                 dexamethasone=management.dexamethasone,
+                                 high_dose_mp=management.methylprednisolone_high_dose)
+    key = "crs.headline_at_least" if grade.at_least else "crs.headline"
+    headline = _t(turn.lang, key, grade=grade.grade)
+    if grade.grade == 0 and fields["max_temp_c"] is None:
+        headline = _t(turn.lang, "crs.headline_no_fever_data", grade=grade.grade)
+    w = values.get("weight_kg")
+    link = _link("/toxicity", temp_c=fields["max_temp_c"], hypotension=fields["hypotension"],
+                 hypoxia=fields["hypoxia"], weight_kg=w)
+    return turn.reply("crs_grade", headline, values=values, details=details,
+                      rec_ids=[*grade.recommendation_ids, *management.recommendation_ids,
+                               content.ref("crs_astct_grading")], link=link)
+
+
+def _crs_inputs(lang: Lang, fields: dict[str, Any]) -> dict[str, str]:
+    na = _t(lang, "not_assessed")
+    return {"temp": f"{_fmt(fields['max_temp_c'])} °C" if fields["max_temp_c"] is not None else na,
+            "hypotension": _t(lang, f"hypotension.{fields['hypotension']}") if fields["hypotension"] else na,
+            "hypoxia": _t(lang, f"hypoxia.{fields['hypoxia']}") if fields["hypoxia"] else na}
+
+
+def _management_doses(turn: _Turn, x: Extracted, values: dict[str, object], *, tocilizumab: bool,
+                      dexamethasone: bool, high_dose_mp: bool, mp_per_kg: bool = False) -> list[str]:
+    """The doses a grade's management lists, computed by logic.dosing for this patient."""
+    from logic import dosing
+
+    lines: list[str] = []
+    w, _problem = turn.weight(x)
+    if w is not None:
+        values["weight_kg"] = w
+    if tocilizumab:
+        if w is None:
+            turn.wants_weight, turn.x_dump = True, x.model_dump()
+            lines.append(_t(turn.lang, "mgmt.toci_needs_weight"))
+        else:
+            try:
+                calc = dosing.tocilizumab(w)
+            except ValidationError as exc:
+                lines.append(_why(exc, turn.lang))
+            else:
+                values["tocilizumab_mg"] = calc.dose.amount
+                if x.weights_kg:
+                    turn.remember_weight(w)
+                lines.append(_t(turn.lang, "mgmt.toci", dose=_fmt(calc.dose.amount), weight=_fmt(w),
+                                formula=calc.formula))
+    if dexamethasone:
+        calc = dosing.dexamethasone()
+        values["dexamethasone_mg"] = calc.dose.amount
+        lines.append(_t(turn.lang, "mgmt.dex", formula=calc.formula))
+    if mp_per_kg:
+        if w is None:
+            turn.wants_weight, turn.x_dump = True, x.model_dump()
+            lines.append(_t(turn.lang, "mgmt.mp_needs_weight"))
+        else:
+            try:
+                calc = dosing.methylprednisolone(w)
+            except ValidationError as exc:
+                lines.append(_why(exc, turn.lang))
+            else:
+                values["methylprednisolone_mg"] = calc.dose.amount
+                lines.append(_t(turn.lang, "mgmt.mp", weight=_fmt(w), formula=calc.formula))
+    if high_dose_mp:
+        calc = dosing.methylprednisolone(None, high_dose=True)
+        values["methylprednisolone_mg"] = calc.dose.amount
+        lines.append(_t(turn.lang, "mgmt.mp_high", formula=calc.formula))
+    return lines
+
+
+def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
+    from logic import crs
+
+    try:
+        management = crs.crs_management(x.crs_grade_stated)
+    except ValidationError as exc:
+        return turn.refuse("crs_grade", _why(exc, turn.lang), x, [])
+    values: dict[str, object] = {"grade": management.grade, "at_least": False, "stated": True}
+    details = _management_doses(turn, x, values, tocilizumab=management.tocilizumab != "not_listed",
+                                dexamethasone=management.dexamethasone,
+                                high_dose_mp=management.methylprednisolone_high_dose)
+    if management.tocilizumab == "elderly_or_comorbid":
+        details.insert(0, _t(turn.lang, "crs.toci_elderly"))
+    return turn.reply("crs_grade", _t(turn.lang, "crs.stated_headline", grade=management.grade), values=values,
+                      details=details, rec_ids=management.recommendation_ids,
+                      link=_link("/toxicity", weight_kg=values.get("weight_kg")))
+
+
+# --- ICANS -----------------------------------------------------------------------------------------
+
+def _icans(turn: _Turn, x: Extracted) -> Answer:
+    from logic import crs, icans
+
+    icans_findings = (x.ice is not None or x.consciousness is not None or x.seizure or x.motor_weakness
+                      or x.cerebral_edema)
+    crs_grade: int | None = x.crs_grade_stated
+    crs_values: dict[str, object] = {}
+    if x.temps_c or x.hypotension or x.hypoxia or x.temp_fahrenheit is not None:
+        fields, missing, refusal = _crs_findings(turn, x)
+        if refusal:
+            return turn.refuse("icans_grade", refusal, x.model_copy(update={"temps_c": [], "temp_fahrenheit": None}),
+                               missing)
+        if missing:
+            return turn.ask_for("icans_grade", missing, x)
+        assert fields is not None
+        g = crs.grade_crs(crs.CRSFindings(**fields))
+        crs_grade = g.grade
+        crs_values = {"crs_grade": g.grade, "crs_at_least": g.at_least}
+    if not icans_findings and x.icans_grade_stated is not None:
+        return _icans_stated(turn, x, x.icans_grade_stated, crs_grade)
+    missing = [m for m, v in (("seizure", x.seizure), ("cerebral_edema", x.cerebral_edema)) if v == "unspecified"]
+    if missing:
+        return turn.ask_for("icans_grade", missing, x)
+    fields = {"ice_score": x.ice, "consciousness": x.consciousness,
+              "seizure": x.seizure, "motor_weakness": x.motor_weakness, "cerebral_edema": x.cerebral_edema}
+    try:
+        assessment = icans.assess_icans(icans.ICANSFindings(**fields))
+    except ValidationError as exc:
+        return turn.refuse("icans_grade", _why(exc, turn.lang), x.model_copy(update={"ice": None}), ["ice"])
+    grade = assessment.grade
+    values: dict[str, object] = {"grade": grade.grade, "at_least": grade.at_least, **crs_values}
+    na = _t(turn.lang, "not_assessed")
+    details = [_t(turn.lang, "icans.inputs",
+                  ice=_fmt(x.ice) if x.ice is not None else na,
+                  consciousness=_t(turn.lang, f"consciousness.{x.consciousness}") if x.consciousness else na,
+                  seizure=_t(turn.lang, f"seizure.{x.seizure}") if x.seizure else na,
+                  motor=_t(turn.lang, f"motor.{x.motor_weakness}") if x.motor_weakness else na,
+                  edema=_t(turn.lang, f"edema.{x.cerebral_edema}") if x.cerebral_edema else na)]
+    if grade.drivers:
+        details.append(_t(turn.lang, "icans.drivers",
+                          drivers=", ".join(_t(turn.lang, f"field.{d}") for d in grade.drivers)))
+    details.append(_t(turn.lang, "icans.rule"))
+    if grade.at_least:
+        details.append(_t(turn.lang, "icans.at_least",
+                          missing=", ".join(_t(turn.lang, f"field.{m}") for m in assessment.missing),
+                          highest=assessment.highest_possible))
+    rec_ids = [*grade.recommendation_ids]
+    if grade.grade > 0:
+        details, rec_ids = _icans_plan_lines(turn, x, grade.grade, crs_grade, values, details, rec_ids)
+    rec_ids.append(content.ref("icans_grading"))
+    headline = _t(turn.lang, "icans.headline_at_least" if grade.at_least else "icans.headline", grade=grade.grade)
+    if crs_values:
+        headline += " · " + _t(turn.lang, "crs.headline_at_least" if crs_values["crs_at_least"] else "crs.headline",
+                               grade=crs_values["crs_grade"])
+    link = _link("/toxicity", ice=x.ice, consciousness=x.consciousness, seizure=x.seizure, motor=x.motor_weakness,
+                 edema=x.cerebral_edema, weight_kg=values.get("weight_kg"))
+    return turn.reply("icans_grade", headline, values=values, details=details, rec_ids=rec_ids, link=link)
+
+
+def _icans_plan_lines(turn: _Turn, x: Extracted, grade: int, crs_grade: int | None, values: dict[str, object],
+                      details: list[str], rec_ids: list[str]) -> tuple[list[str], list[str]]:
+    from logic import icans
+
+    plan = icans.icans_plan(grade, crs_grade or 0)
+    rec_ids = [*rec_ids, *plan.recommendation_ids]
+    if crs_grade is None:
+        with_crs = icans.icans_plan(grade, 1)
+        details.append(_t(turn.lang, "icans.crs_not_stated"))
+        if with_crs.tocilizumab and not plan.tocilizumab:
+            details.append(_t(turn.lang, "icans.if_crs_toci",
+                              per_kg=_fmt(float(content.value("icans_g1_with_crs", "tocilizumab_mg_per_kg")))))
+        rec_ids += [r for r in with_crs.recommendation_ids if r not in rec_ids]
+    if plan.icu != "none":
+        details.append(_t(turn.lang, f"icans.icu_{plan.icu}"))
+    if plan.status_epilepticus_per_guideline:
+        details.append(_t(turn.lang, "icans.status_epilepticus"))
+    details += _management_doses(turn, x, values, tocilizumab=plan.tocilizumab,
+                                 dexamethasone=plan.steroid == "dexamethasone_or_methylprednisolone",
+                                 high_dose_mp=plan.steroid == "methylprednisolone_high_dose",
+                                 mp_per_kg=plan.steroid == "dexamethasone_or_methylprednisolone")
+    return details, rec_ids
+
+
+def _icans_stated(turn: _Turn, x: Extracted, grade: int, crs_grade: int | None) -> Answer:
+    from logic import icans
+
+    try:
+        plan = icans.icans_plan(grade, crs_grade or 0)
+    except ValidationError as exc:
+        return turn.refuse("icans_grade", _why(exc, turn.lang), x, [])
+    values: dict[str, object] = {"grade": plan.icans_grade, "at_least": False, "stated": True}
+    details: list[str] = []
+    if crs_grade is not None:
+        values["crs_grade"] = plan.crs_grade
+    details, rec_ids = _icans_plan_lines(turn, x, plan.icans_grade, crs_grade, values, details, [])
+    return turn.reply("icans_grade", _t(turn.lang, "icans.stated_headline", grade=plan.icans_grade), values=values,
+                      details=details, rec_ids=rec_ids, link=_link("/toxicity", weight_kg=values.get("weight_kg")))
+
+
+# --- lymphodepletion --------------------------------------------------------------------------------
+
+def _lymphodepletion(turn: _Turn, x: Extracted) -> Answer:
+    from logic import dosing
+
+    regimens = list(dict.fromkeys(x.regimens))
+    names = ", ".join(dosing.lymphodepletion_regimens())
+    if len(regimens) > 1:
+        return turn.ask_for("lymphodepletion", ["regimen"], x.model_copy(update={"regimens": []}),
+                            lead=_t(turn.lang, "ambiguous.regimens", values=", ".join(regimens)), choices=names)
+    w, wproblem = turn.weight(x)
+    h, hproblem = turn.height(x)
+    if wproblem or hproblem:
+        return turn.ask_for("lymphodepletion", ["height_cm" if hproblem else "weight_kg"],
+                            x.model_copy(update={"weights_kg": [], "heights_cm": []}), lead=wproblem or hproblem)
+    missing = [m for m, v in (("regimen", regimens), ("height_cm", h), ("weight_kg", w)) if not v]
+    if missing:
+        return turn.ask_for("lymphodepletion", missing, x, choices=names)
+    infusion = turn.memory.get("infusion")
+    try:
+        plan = dosing.lymphodepletion_plan(regimens[0], h, w, infusion=infusion)
+    except ValidationError as exc:
+        bad = "height_cm" if "height" in str(exc.errors()[0].get("type", "")) else "weight_kg"
+        return turn.refuse("lymphodepletion", _why(exc, turn.lang),
+                           x.model_copy(update={"weights_kg": [] if bad == "weight_kg" else x.weights_kg,
+                                                "heights_cm": [] if bad == "height_cm" else x.heights_cm}), [bad])
+    turn.remember_weight(w)
+    turn.memory["height_cm"] = h
+    details = [_t(turn.lang, "ld.inputs", height=_fmt(h), weight=_fmt(w)),
+               _t(turn.lang, "ld.bsa", formula=plan.bsa_formula_text, bsa=_fmt(plan.bsa_m2))]
+    per_drug: dict[str, list] = {}
+    for d in plan.doses:
+        per_drug.setdefault(d.drug, []).append(d)
+    summary = []
+    for drug, doses in per_drug.items():
+        days = ", ".join(str(d.day) for d in doses)
+        amounts = sorted({d.amount_mg for d in doses})
+        amount = "/".join(_fmt(a) for a in amounts)
+        summary.append(_t(turn.lang, "ld.drug", drug=_t(turn.lang, f"drug.{drug}"), amount=amount, days=days))
+        details.append(_t(turn.lang, "ld.formula", drug=_t(turn.lang, f"drug.{drug}"), formula=doses[0].formula))
+    if plan.no_fludarabine:
+        details.append(_t(turn.lang, "ld.no_flu"))
+    if plan.dates:
+        details.append(_t(turn.lang, "ld.dates", first=plan.dates[0][1].isoformat(), infusion=infusion.isoformat()))
+    headline = _t(turn.lang, "ld.headline", regimen=plan.regimen.product, bsa=_fmt(plan.bsa_m2),
+                  doses="; ".join(summary))
+    values = {"bsa_m2": plan.bsa_m2, "regimen": plan.regimen.product, "height_cm": h, "weight_kg": w,
+              "doses": [{"drug": d.drug, "day": d.day, "amount_mg": d.amount_mg} for d in plan.doses]}
+    return turn.reply("lymphodepletion", headline, values=values, details=details,
+                      rec_ids=list(plan.recommendation_ids),
+                      link=_link("/dosing", drug="lymphodepletion", regimen=plan.regimen.product, height_cm=h,
+                                 weight_kg=w))
+
+
+# --- washout ----------------------------------------------------------------------------------------
+
+def _washout(turn: _Turn, x: Extracted) -> Answer:
+    from logic import eligibility
+
+    if not x.exposures:
+        return turn.ask_for("washout", ["exposure"], x)
+    dates = [d for d in x.dates if not (x.today_cue is not None and abs(d.start - x.today_cue) < 12)]
+    if not dates:
+        return turn.ask_for("washout", ["exposure_date"], x,
+                            lead=_t(turn.lang, "washout.which", exposures=_exposure_names(turn.lang, x.exposures)))
+    # Each exposure takes the date written nearest after it (else before it); one date serves all.
+    last: dict[str, date] = {}
+    for key in x.exposures:
+        pos = x.exposure_pos[key]
+        after = [d for d in dates if d.start >= pos]
+        chosen = after[0] if after else min(dates, key=lambda d: abs(d.start - pos))
+        last[key] = turn.past(chosen)
+    for d in dates:
+        turn.date_note(d)
+    if x.chemo_generic:
+        turn.notes.append(_t(turn.lang, "washout.chemo_generic", weeks=_fmt(float(content.value("washout_2_weeks", "weeks")))))
+    if "therapeutic_corticosteroids" in x.exposures:
+        turn.notes.append(_t(turn.lang, "washout.steroid_time", hours=_fmt(float(content.value("washout_72_hours", "hours")))))
+    moments = {k: datetime.combine(v, datetime.min.time()) for k, v in last.items()}
+    now = datetime.combine(turn.today, datetime.min.time())
+    try:
+        window = eligibility.earliest_apheresis(moments, now=now, lang=turn.lang)
+    except ValidationError as exc:
+        return turn.refuse("washout", _why(exc, turn.lang), x.model_copy(update={"dates": []}), ["exposure_date"])
+    earliest = window.earliest.date()
+    details = [_t(turn.lang, "washout.item", name=_t(turn.lang, f"exposure.{w.exposure}"),
+                  last=w.last.date().isoformat(), window=_window(turn.lang, w.window_hours), clear=w.clear.date().isoformat())
+               for w in window.windows]
+    details.append(_t(turn.lang, "washout.rule", w8=_fmt(float(content.value("washout_8_weeks", "weeks"))),
+                       w2=_fmt(float(content.value("washout_2_weeks", "weeks"))),
+                       w1=_fmt(float(content.value("washout_1_week", "weeks"))),
+                       h72=_fmt(float(content.value("washout_72_hours", "hours")))))
+    binding = window.binding
+    headline = _t(turn.lang, "washout.headline", date=earliest.isoformat(),
+                  binding=_t(turn.lang, f"exposure.{binding}") if binding else "-")
+    if earliest <= turn.today:
+        details.insert(0, _t(turn.lang, "washout.already", today=turn.today.isoformat()))
+    return turn.reply("washout", headline, values={"earliest": earliest.isoformat(), "binding": binding},
+                      details=details, rec_ids=[w.recommendation_id for w in window.windows],
+                      link=_link("/eligibility", **{k: v.isoformat() for k, v in last.items()}))
+
+
+def _exposure_names(lang: Lang, keys: list[str]) -> str:
+    return _t(lang, "and").join(_t(lang, f"exposure.{k}") for k in keys)
+
+
+# --- follow-up --------------------------------------------------------------------------------------
+
+def _followup(turn: _Turn, x: Extracted) -> Answer:
+    from logic import followup
+
+    infusion: date | None = None
+    candidates = [d for d in x.dates if not (x.today_cue is not None and abs(d.start - x.today_cue) < 12)]
+    if candidates:
+        chosen = (_nearest_mention(candidates, x.infusion_cue) if x.infusion_cue is not None else candidates[0])
+        infusion = turn.past(chosen)
+        turn.date_note(chosen)
+    elif "infusion" in turn.memory:
+        infusion = turn.memory["infusion"]
+        turn.notes.append(_t(turn.lang, "note.infusion_from_memory", date=infusion.isoformat()))
+    if infusion is None:
+        return turn.ask_for("followup", ["infusion"], x)
+    problem = followup.infusion_date_problem(infusion, turn.today)
+    if problem:
+        return turn.refuse("followup", _t(turn.lang, f"refuse.infusion_{problem}", date=infusion.isoformat()),
+                           x.model_copy(update={"dates": []}), ["infusion"])
+    try:
+        visits = followup.schedule(infusion, today=turn.today)
+    except ValidationError as exc:
+        return turn.refuse("followup", _why(exc, turn.lang), x.model_copy(update={"dates": []}), ["infusion"])
+    turn.memory["infusion"] = infusion
+    where = followup.progress(visits, infusion, turn.today)
+    if "today" not in turn.memory:
+        turn.notes.append(_t(turn.lang, "note.today_device", today=turn.today.isoformat()))
+    values: dict[str, object] = {"day": where.day, "infusion": infusion.isoformat(), "today": turn.today.isoformat()}
+    details = [_t(turn.lang, "followup.inputs", infusion=infusion.isoformat(), today=turn.today.isoformat(),
+                  day=where.day)]
+    nxt = where.next_visit
+    if nxt is None:
+        headline = _t(turn.lang, "followup.none", day=where.day)
+        values["next_visit"] = None
+    else:
+        values["next_visit"] = nxt.date.isoformat()
+        values["next_label"] = nxt.label
+        label = _visit_label(turn.lang, nxt)
+        headline = _t(turn.lang, "followup.headline", date=nxt.date.isoformat(), label=label, day=where.day)
+        if nxt.earliest and nxt.latest:
+            details.append(_t(turn.lang, "followup.window", earliest=nxt.earliest.isoformat(),
+                              latest=nxt.latest.isoformat(),
+                              lo=_fmt(float(content.value("followup_schedule", "year3_min_months"))),
+                              hi=_fmt(float(content.value("followup_schedule", "year3_max_months")))))
+        details.append(_t(turn.lang, "followup.assess",
+                          items=", ".join(_assessment(turn.lang, code) for code in nxt.assessments)))
+    rule = content.recommendation("followup_schedule")
+    details.append(_t(turn.lang, "followup.rule", **{k: _fmt(float(rule.value(v))) for k, v in (
+        ("d1", "first_visit_day"), ("d2", "second_visit_day"), ("m2", "bimonthly_every_months"),
+        ("y2", "year2_every_months"), ("y3lo", "year3_min_months"), ("y3hi", "year3_max_months"))}))
+    rec_ids = [*(nxt.recommendation_ids if nxt else []), *where.recommendation_ids]
+    return turn.reply("followup", headline, values=values, details=details, rec_ids=rec_ids,
+                      link=_link("/followup", infusion=infusion, today=turn.today))
+
+
+def _nearest_mention(dates: list[DateMention], pos: int) -> DateMention:
+    return min(dates, key=lambda d: abs(d.start - pos))
+
+
+def _visit_label(lang: Lang, visit: Any) -> str:
+    if visit.month is None:
+        return _t(lang, "visit.day", day=visit.day)
+    return _t(lang, "visit.month", month=visit.month, day=visit.day)
+
+
+def _assessment(lang: Lang, code: str) -> str:
+    try:
+        return catalog_text(lang, f"followup.assess.{code}")
+    except KeyError:
+        return code.replace("_", " ")
+
+
+# --- IgG ----------------------------------------------------------------------------------------------
+
+def _ivig(turn: _Turn, x: Extracted) -> Answer:
+    from logic import followup
+
+    if x.igg_other_unit:
+        return turn.ask_for("ivig", ["igg_g_l"], x.model_copy(update={"igg_g_l": None, "igg_other_unit": None}),
+                            lead=_t(turn.lang, "unit.igg", unit=x.igg_other_unit))
+    if x.igg_g_l is None:
+        return turn.ask_for("ivig", ["igg_g_l"], x)
+    try:
+        with_infection = followup.ivig_decision(x.igg_g_l, True)
+        without_infection = followup.ivig_decision(x.igg_g_l, False)
+    except ValidationError as exc:
+        return turn.refuse("ivig", _why(exc, turn.lang), x.model_copy(update={"igg_g_l": None}), ["igg_g_l"])
+    if x.infection is None and with_infection != without_infection:
+        return turn.ask_for("ivig", ["infection"], x)
+    decision = followup.ivig_decision(x.igg_g_l, bool(x.infection))
+    rec = content.recommendation("ivig_replacement")
+    below = _fmt(_number(rec, "replace_below_g_l"))
+    upper = _fmt(_number(rec, "replace_with_infection_max_g_l"))
+    infection = (_t(turn.lang, "infection.yes") if x.infection else _t(turn.lang, "infection.no")
+                 if x.infection is False else _t(turn.lang, "infection.not_needed"))
+    details = [_t(turn.lang, "ivig.inputs", igg=_fmt(x.igg_g_l), infection=infection),
+               _t(turn.lang, "ivig.rule", below=below, upper=upper)]
+    return turn.reply("ivig", _t(turn.lang, f"ivig.{decision}", igg=_fmt(x.igg_g_l)), values={"decision": decision},
+                      details=details, rec_ids=[rec.id],
+                      link=_link("/followup", igg=x.igg_g_l, infection="1" if x.infection else None,
+                                 infusion=turn.memory.get("infusion")))
+
+
+# --- relapse ----------------------------------------------------------------------------------------
+
+def _relapse(turn: _Turn, x: Extracted) -> Answer:
+    from logic import relapse
+
+    antigen = x.antigen or "unknown"
+    ctx = relapse.RelapseContext(antigen=antigen, prior_car_origin=x.origin or "unknown",
+                                 poor_persistence=x.poor_persistence, other_targets=x.targets)
+    options = relapse.relapse_options(ctx)
+    ids = [o.id for o in options]
+    details = [_t(turn.lang, "relapse.inputs", antigen=_t(turn.lang, f"antigen.{antigen}"),
+                  origin=_t(turn.lang, f"origin.{x.origin or 'unknown'}"),
+                  targets=", ".join(x.targets) or _t(turn.lang, "not_given"),
+                  persistence=_t(turn.lang, "yes") if x.poor_persistence else _t(turn.lang, "not_given"))]
+    details += [f"• {_t(turn.lang, f'option.{o}')}" for o in ids]
+    if antigen == "unknown":
+        details.append(_t(turn.lang, "relapse.antigen_unknown"))
+    if antigen == "negative":
+        details.append(_t(turn.lang, "relapse.no_bcma"))
+    rec_ids = list(dict.fromkeys(o.recommendation_id for o in options))
+    return turn.reply("relapse", _t(turn.lang, f"relapse.headline_{antigen}", n=len(ids)), values={"option_ids": ids},
+                      details=details, rec_ids=rec_ids,
+                      link=_link("/relapse", antigen=antigen, origin=x.origin,
+                                 poor_persistence="1" if x.poor_persistence else None,
+                                 targets=",".join(x.targets) or None))
+
+
+# --- eligibility ------------------------------------------------------------------------------------
+
+def _eligibility(turn: _Turn, x: Extracted) -> Answer:
+    from logic import eligibility
+
+    try:
+        report = eligibility.evaluate(eligibility.Baseline(**x.baseline), lang=turn.lang)
+    except ValidationError as exc:
+        return turn.refuse("eligibility", _why(exc, turn.lang), x.model_copy(update={"baseline": {}}), [])
+    counts = {s: sum(1 for i in report.items if i.status == s) for s in ("met", "not_met", "caution", "unknown")}
+    details = [_t(turn.lang, "elig.counts", **{k: str(v) for k, v in counts.items()})]
+    shown = [i for i in report.items if i.status in ("not_met", "caution")] + \
+            [i for i in report.items if i.status == "met" and i.id in _stated_items(x)]
+    details += [f"• {_t(turn.lang, f'status.{i.status}')}: {i.message}" for i in shown]
+    if counts["unknown"]:
+        details.append(_t(turn.lang, "elig.unknown_hint"))
+    rec_ids = [i.recommendation_id for i in shown] or [i.recommendation_id for i in report.items[:2]]
+    return turn.reply("eligibility", _t(turn.lang, f"elig.{report.verdict}"), values={"verdict": report.verdict},
+                      details=details, rec_ids=rec_ids, link=_link("/eligibility"))
+
+
+def _stated_items(x: Extracted) -> set[str]:
+    names = {"kps": "performance_status", "ecog": "performance_status", "lvef_pct": "lvef", "spo2_pct": "spo2",
+             "alt_x_uln": "alt", "ast_x_uln": "ast", "bilirubin": "bilirubin"}
+    out = {names.get(k, k) for k in x.baseline}
+    return out | set(x.baseline)
+
+
+HANDLERS = {
+    "tocilizumab_dose": _tocilizumab, "steroid_dose": _steroid, "crs_grade": _crs, "icans_grade": _icans,
+    "lymphodepletion": _lymphodepletion, "washout": _washout, "followup": _followup, "ivig": _ivig,
+    "relapse": _relapse, "eligibility": _eligibility,
+}
