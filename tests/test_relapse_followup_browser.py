@@ -1,0 +1,75 @@
+"""/relapse and /followup in headless Chromium on a phone viewport (390x844)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from tests.conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+HUMANIZED = "A humanized or fully human BCMA CAR-T"
+
+
+def test_followup_on_a_phone_shows_today_timeline_igg_rule_and_exports(open_page):
+    probe = open_page("/followup?lang=en&infusion=2026-01-31&today=2026-04-10", PHONE)
+    page = probe.page
+    page.get_by_text("Day +69", exact=True).wait_for(timeout=30000)
+    page.get_by_text("Overdue (past and not marked done): 3").wait_for()
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 1
+    page.locator(".js-plotly-plot").first.wait_for()
+    probe.assert_clean()
+
+    igg = page.get_by_label("Serum IgG (g/L)", exact=True)
+    igg.fill("3")
+    igg.press("Enter")
+    page.get_by_text("Give immunoglobulin (IVIG) replacement").first.wait_for(timeout=30000)
+    probe.wait_idle()
+
+    igg.fill("450")
+    igg.press("Enter")
+    page.get_by_text("IgG 450 looks like mg/dL").wait_for(timeout=30000)
+    probe.wait_idle()
+    assert igg.input_value() == "450.0"  # the refused value stays for the user to correct
+    page.get_by_text("Day +69", exact=True).wait_for()  # and nothing else was lost
+    probe.assert_clean()
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Calendar (.ics)").click()
+    download = info.value
+    assert download.suggested_filename == "cart-followup-2026-01-31.ics"
+    cal = icalendar.Calendar.from_ical(Path(download.path()).read_bytes())
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == 18
+    assert str(events[0]["summary"]) == "CAR-T follow-up: Day 14"
+    assert events[0].decoded("dtstart").isoformat() == "2026-02-14"
+
+
+def test_followup_in_chinese_on_a_phone(open_page):
+    probe = open_page("/followup?lang=zh&infusion=2015-06-01&today=2026-04-10", PHONE)
+    probe.page.get_by_text("早于2016年", exact=False).first.wait_for(timeout=30000)
+    probe.assert_clean()
+
+
+def test_relapse_on_a_phone_never_offers_bcma_for_antigen_negative_then_does_for_positive(open_page):
+    probe = open_page("/relapse?lang=en&antigen=negative&targets=GPRC5D&origin=murine", PHONE)
+    page = probe.page
+    page.locator("strong", has_text="A CAR-T against another detectable target").wait_for(timeout=30000)
+    assert page.locator("strong", has_text=HUMANIZED).count() == 0
+    assert page.locator("del", has_text=HUMANIZED).count() == 1
+    probe.assert_clean()
+
+    page.get_by_role("radio", name="Positive", exact=True).click()
+    page.locator("strong", has_text=HUMANIZED).wait_for(timeout=30000)
+    probe.wait_idle()
+    assert page.locator("del", has_text=HUMANIZED).count() == 0
+    probe.assert_clean()
+
+
+def test_relapse_in_chinese_on_a_phone(open_page):
+    probe = open_page("/relapse?lang=zh&antigen=low", PHONE)
+    probe.page.locator("strong", has_text="联合γ分泌酶抑制剂").wait_for(timeout=30000)
+    probe.assert_clean()
