@@ -1,0 +1,252 @@
+"""The printable dose sheet: what the dosing page computed, on one A4 page, in one language.
+
+Pure: builds items from logic.dosing results and renders a self-contained HTML page
+(print CSS for A4). Everything placed into the HTML goes through html.escape. The page
+offers it as a download; nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from logic import content
+from logic.dosing import (
+    Calculation,
+    CollectionTarget,
+    CreatinineClearance,
+    LymphodepletionPlan,
+    TocilizumabCheck,
+)
+from logic.strings import Lang, text
+
+
+class SheetItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    part: str                          # e.g. "tocilizumab", "lymphodepletion"
+    title: str
+    dose: str                          # the line to read first
+    table: tuple[tuple[str, ...], ...] = ()   # optional small table (first row = header)
+    details: tuple[str, ...] = ()      # rule, formula, rounding
+    recommendation_ids: tuple[str, ...] = ()
+
+
+class DoseSheet(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    lang: Lang
+    generated_at: datetime
+    version: str
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    bsa_m2: float | None = None
+    items: tuple[SheetItem, ...] = ()
+
+
+def _n(x: float) -> str:
+    return f"{x:g}"
+
+
+def dose_line(calc: Calculation, lang: Lang) -> str:
+    """'576 mg IV' / '10 mg IV every 6 h' in the sheet's language."""
+    d = calc.dose
+    if d.drug == "tocilizumab":
+        return text(lang, "dosing.toci.dose_line", mg=_n(d.amount))
+    freq = text(lang, f"dosing.freq.{d.frequency or 'single'}")
+    return text(lang, "dosing.steroids.dose_line", mg=_n(d.amount), route=text(lang, f"dosing.route.{d.route}"),
+                freq=freq)
+
+
+def item_from_calculation(part: str, calc: Calculation, lang: Lang) -> SheetItem:
+    details = [calc.formula]
+    if calc.dose.capped and calc.cap is not None and calc.uncapped is not None:
+        details.append(text(lang, "dosing.capped_note", uncapped=_n(calc.uncapped), cap=_n(calc.cap)))
+    if calc.rounding != "none":
+        details.append(text(lang, "dosing.sheet.rounding_line", unrounded=_n(calc.unrounded), rounded=_n(calc.rounded),
+                            rule=text(lang, f"dosing.sheet.rounding_short.{calc.rounding}")))
+    dose = dose_line(calc, lang)
+    if calc.volume_ml is not None and calc.concentration_mg_per_ml is not None:
+        details.append(text(lang, "dosing.toci.volume", ml=_n(calc.volume_ml), conc=_n(calc.concentration_mg_per_ml),
+                            mg=_n(calc.rounded)))
+    if calc.infusion_min_h is not None:
+        details.append(text(lang, "dosing.toci.infusion", h=_n(calc.infusion_min_h)))
+    return SheetItem(part=part, title=text(lang, f"dosing.sheet.parts.{part}"), dose=dose, details=tuple(details),
+                     recommendation_ids=calc.recommendation_ids)
+
+
+def _time(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+def toci_rule_text(check: TocilizumabCheck, lang: Lang) -> str:
+    """The deciding rule in the user's language (shared by the page and the sheet)."""
+    when = _time(check.earliest) if check.earliest else ""
+    return text(lang, f"dosing.toci.rules.{check.rule}", time=when, interval=_n(check.min_interval_h),
+                label=check.max_doses_24h_label, total=check.max_doses_total, n=check.doses_total)
+
+
+def item_from_toci_check(check: TocilizumabCheck, given: list[datetime], now: datetime, lang: Lang) -> SheetItem:
+    verdict = text(lang, "dosing.toci.allowed_yes" if check.allowed else
+                   ("dosing.toci.no_more" if check.earliest is None else "dosing.toci.allowed_no"))
+    details = [text(lang, "dosing.toci.doses_total", n=check.doses_total, max=check.max_doses_total)]
+    details += [f"{i}. {_time(t)}" for i, t in enumerate(given, 1)]
+    details.append(text(lang, "dosing.toci.now_label", now=_time(now)))
+    if check.earliest is not None:
+        details.append(text(lang, "dosing.toci.earliest", time=_time(check.earliest)))
+    details.append(toci_rule_text(check, lang))
+    details.append(text(lang, "dosing.sheet.limits_24h", printed=check.max_doses_24h_printed,
+                        label=check.max_doses_24h_label))
+    return SheetItem(part="toci_check", title=text(lang, "dosing.sheet.parts.toci_check"), dose=verdict,
+                     details=tuple(details), recommendation_ids=check.recommendation_ids)
+
+
+def lymphodepletion_rows(plan: LymphodepletionPlan, lang: Lang) -> tuple[tuple[str, ...], ...]:
+    """One row per day from the first dose to day 0: day, date, fludarabine, cyclophosphamide."""
+    dates = dict(plan.dates)
+    header = (text(lang, "dosing.ld.table_day"), text(lang, "dosing.ld.table_date"),
+              text(lang, "dosing.drug.fludarabine"), text(lang, "dosing.drug.cyclophosphamide"))
+    rows = [header]
+    for day in plan.days:
+        by_drug = {d.drug: d for d in plan.doses if d.day == day}
+        cells = []
+        for drug in ("fludarabine", "cyclophosphamide"):
+            d = by_drug.get(drug)
+            cells.append(f"{_n(d.amount_mg)} mg ({_n(d.unrounded_mg)})" if d else "—")
+        if day == 0:
+            cells = [text(lang, "dosing.ld.infusion_day"), ""]
+        rows.append((f"D{day}", dates[day].isoformat() if day in dates else "", *cells))
+    return tuple(rows)
+
+
+def item_from_plan(plan: LymphodepletionPlan, lang: Lang) -> SheetItem:
+    details = [text(lang, "dosing.ld.bsa_line", bsa=f"{plan.bsa_m2:.2f}", exact=f"{plan.bsa_unrounded:.4f}")
+               + f" · {plan.bsa_formula_text}"]
+    seen = set()
+    for d in plan.doses:
+        if d.drug not in seen:
+            seen.add(d.drug)
+            details.append(f"{text(lang, 'dosing.drug.' + d.drug)}: {d.formula}")
+    if plan.no_fludarabine:
+        details.append(text(lang, "dosing.ld.no_fludarabine"))
+    details.append(text(lang, f"dosing.rounding_rule.{plan.rounding}"))
+    return SheetItem(part="lymphodepletion",
+                     title=f"{text(lang, 'dosing.sheet.parts.lymphodepletion')} · {plan.regimen.product}",
+                     dose="", table=lymphodepletion_rows(plan, lang), details=tuple(details),
+                     recommendation_ids=plan.recommendation_ids[:2])
+
+
+def item_from_crcl(crcl: CreatinineClearance, lang: Lang) -> SheetItem:
+    return SheetItem(part="crcl", title=text(lang, "dosing.sheet.parts.crcl"),
+                     dose=text(lang, "dosing.ld.crcl_line", crcl=_n(crcl.rounded)),
+                     details=(crcl.formula, text(lang, "dosing.ld.crcl_action"), text(lang, "dosing.ld.crcl_source")))
+
+
+def sci(n_1e6: float) -> str:
+    """Cells as 4.32×10⁹ from a count in ×10⁶."""
+    n = n_1e6 * 1e6
+    exp = len(str(int(n))) - 1
+    return f"{n / 10**exp:.3g}×10{str(exp).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+
+
+def item_from_collection(target: CollectionTarget, weight_kg: float, lang: Lang) -> SheetItem:
+    return SheetItem(part="collection", title=text(lang, "dosing.sheet.parts.collection"),
+                     dose=text(lang, "dosing.cells.collection_line", lo=_n(target.total_low_1e6),
+                               hi=_n(target.total_high_1e6), lo_sci=sci(target.total_low_1e6),
+                               hi_sci=sci(target.total_high_1e6), kg=_n(weight_kg)),
+                     details=(target.formula,), recommendation_ids=(target.recommendation_id,))
+
+
+_CSS = """
+@page { size: A4; margin: 8mm 10mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", Arial, sans-serif;
+       font-size: 8pt; line-height: 1.2; color: #000; margin: 0; }
+h1 { font-size: 13pt; margin: 0 0 1mm; }
+.meta { font-size: 8pt; margin: 0 0 1mm; }
+.patient { font-size: 10pt; font-weight: bold; margin: 1mm 0 2mm; }
+table.sheet { width: 100%; border-collapse: collapse; table-layout: fixed; }
+table.sheet th, table.sheet td { border: 0.6pt solid #444; padding: 0.6mm 1mm; vertical-align: top;
+                                 overflow-wrap: anywhere; }
+table.sheet th { background: #eee; text-align: left; }
+col.c1 { width: 24%; } col.c2 { width: 37%; } col.c3 { width: 39%; }
+.item { font-weight: bold; }
+.dose { font-size: 10pt; font-weight: bold; }
+table.days { border-collapse: collapse; margin-top: 0.5mm; }
+table.days td, table.days th { border: 0.4pt solid #888; padding: 0.3mm 1mm; font-size: 8pt; }
+.detail { margin: 0 0 0.3mm; }
+.quote { font-size: 7pt; margin: 0 0 0.5mm; }
+.sign { margin-top: 4mm; font-size: 9pt; }
+.footer { margin-top: 2mm; font-size: 7pt; color: #333; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+@media screen { body { max-width: 190mm; margin: 8mm auto; } }
+"""
+
+
+def _e(s: object) -> str:
+    return html.escape(str(s), quote=True)
+
+
+def _quote_html(rec_id: str, lang: Lang) -> str:
+    rec = content.recommendation(rec_id)
+    body = f"<div class='quote'><b>{_e(rec.source)}</b> {_e(rec.quote_zh)}</div>"
+    if lang == "en":
+        body += f"<div class='quote'><i>{_e(text(lang, 'dosing.sheet.our_english'))}</i> {_e(rec.text_en)}</div>"
+    return body
+
+
+def render_html(sheet: DoseSheet) -> str:
+    lang = sheet.lang
+    t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
+    not_given = t("dosing.sheet.not_given")
+    patient = t("dosing.sheet.patient",
+                weight=f"{_n(sheet.weight_kg)} kg" if sheet.weight_kg is not None else not_given,
+                height=f"{_n(sheet.height_cm)} cm" if sheet.height_cm is not None else not_given,
+                bsa=f"{sheet.bsa_m2:.2f} m²" if sheet.bsa_m2 is not None else not_given)
+    rows = []
+    quoted: set[str] = set()
+    for item in sheet.items:
+        dose = f"<div class='dose'>{_e(item.dose)}</div>" if item.dose else ""
+        if item.table:
+            head, *body = item.table
+            dose += ("<table class='days'><tr>" + "".join(f"<th>{_e(c)}</th>" for c in head) + "</tr>"
+                     + "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in body)
+                     + "</table>")
+        details = "".join(f"<div class='detail'>{_e(d)}</div>" for d in item.details)
+        # The rule's own quote in full; further sources by their place in the consensus, to
+        # keep the sheet on one page (the page itself shows every quote in full).
+        quotes = ""
+        if item.recommendation_ids:
+            first = item.recommendation_ids[0]
+            if first in quoted:  # quoted in full in an earlier row
+                quotes = f"<div class='quote'>{_e(t('dosing.sheet.quoted_above', source=content.recommendation(first).source))}</div>"
+            else:
+                quoted.add(first)
+                quotes = _quote_html(first, lang)
+        also = [content.recommendation(r).source for r in item.recommendation_ids[1:]]
+        if also:
+            quotes += f"<div class='quote'>{_e(t('dosing.sheet.also', sources=' · '.join(dict.fromkeys(also))))}</div>"
+        title = f"<div class='item'>{_e(item.title)}</div>"
+        if item.table:
+            # The day table needs the width: it spans the dose and rule columns.
+            rows.append(f"<tr><td colspan='2'>{title}{dose}{details}</td><td>{quotes}</td></tr>")
+        else:
+            rows.append(f"<tr><td>{title}{dose}</td><td>{details}</td><td>{quotes}</td></tr>")
+    return (
+        "<!DOCTYPE html>\n"
+        f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<title>{_e(t('dosing.sheet.title'))}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{_e(t('dosing.sheet.title'))}</h1>"
+        f"<p class='meta'>{_e(t('dosing.sheet.generated', time=_time(sheet.generated_at), version=sheet.version))}</p>"
+        f"<p class='patient'>{_e(patient)}</p>"
+        "<table class='sheet'><colgroup><col class='c1'><col class='c2'><col class='c3'></colgroup>"
+        f"<tr><th>{_e(t('dosing.sheet.col_dose'))}</th>"
+        f"<th>{_e(t('dosing.sheet.col_rule'))}</th><th>{_e(t('dosing.sheet.col_source'))}</th></tr>"
+        + "".join(rows)
+        + "</table>"
+        f"<p class='sign'>{_e(t('dosing.sheet.sign'))}</p>"
+        f"<p class='footer'>{_e(t('dosing.sheet.footer'))}</p>"
+        "</body></html>\n"
+    )

@@ -1,0 +1,443 @@
+"""Drug doses: tocilizumab with its course guard, steroids, levetiracetam, lymphodepletion
+by BSA (Table 2), CAR-T cell dose (Table 1), collection target, and a printable dose sheet.
+
+Thin: reads widgets, calls logic.dosing / logic.dose_sheet, renders. Query parameters
+(docs/CONVENTIONS.md): weight_kg, height_cm, regimen, drug, infusion.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from datetime import date, datetime, time
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from logic import dose_sheet, dosing
+from ui.components import disclaimer, md_escape, quote_card
+from ui.i18n import lang, t
+
+SECTIONS = ("tocilizumab", "steroids", "lymphodepletion", "cells", "sheet")
+DRUG_TO_SECTION = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids", "methylprednisolone": "steroids",
+                   "levetiracetam": "steroids", "lymphodepletion": "lymphodepletion"}
+MAX_DOSE_ROWS = 6  # room to enter more than the course allows, so the guard can say so
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("cart-mm-assistant")
+    except importlib.metadata.PackageNotFoundError:
+        return "dev"
+
+
+# --- errors from logic, in the user's language -------------------------------------------
+
+def _error_text(err: ValidationError | ValueError) -> str:
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        kind, ctx = first.get("type", ""), dict(first.get("ctx") or {})
+        if kind in dosing.ERROR_TYPES:
+            if "drug" in ctx:
+                ctx["drug"] = t(f"dosing.drug.{ctx['drug']}")
+            if "field" in ctx:
+                ctx["field"] = t(f"dosing.input.{ctx['field']}")
+            return t(f"dosing.err.{kind}", **ctx)
+        return t("dosing.err.generic", message=first.get("msg", ""))
+    return t("dosing.err.generic", message=str(err))
+
+
+def _show_error(err: ValidationError | ValueError) -> None:
+    st.error(md_escape(_error_text(err)), icon=":material/error:")
+
+
+# --- query parameters: read once per distinct link, to seed widget state -----------------
+
+def _seed_from_query() -> None:
+    keys = ("weight_kg", "height_cm", "regimen", "drug", "infusion")
+    given = tuple((k, st.query_params.get(k)) for k in keys if st.query_params.get(k) is not None)
+    if st.session_state.get("dosing_qp_seen") == given:
+        return
+    st.session_state["dosing_qp_seen"] = given
+    notes: list[str] = []
+    for name, raw in given:
+        raw = str(raw)[:60]
+        if name in ("weight_kg", "height_cm"):
+            try:
+                st.session_state[f"dosing_{name}"] = float(raw)
+            except ValueError:
+                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_number")))
+        elif name == "regimen":
+            if raw in dosing.lymphodepletion_regimens():
+                st.session_state["dosing_regimen"] = raw
+            else:
+                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_choice")))
+        elif name == "drug":
+            if raw in DRUG_TO_SECTION:
+                st.session_state["dosing_section"] = DRUG_TO_SECTION[raw]
+            else:
+                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_choice")))
+        elif name == "infusion":
+            try:
+                st.session_state["dosing_infusion"] = date.fromisoformat(raw)
+            except ValueError:
+                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_date")))
+    st.session_state["dosing_qp_notes"] = notes
+
+
+# --- tocilizumab dose rows (session state) -----------------------------------------------
+
+def _add_dose_row() -> None:
+    rows = st.session_state.setdefault("dosing_toci_rows", [])
+    if len(rows) >= MAX_DOSE_ROWS:
+        return
+    rid = st.session_state.get("dosing_toci_next_id", 0)
+    st.session_state["dosing_toci_next_id"] = rid + 1
+    now = datetime.now()
+    st.session_state[f"dosing_toci_date_{rid}"] = now.date()
+    st.session_state[f"dosing_toci_time_{rid}"] = time(now.hour, now.minute)
+    rows.append(rid)
+
+
+def _remove_dose_row(rid: int) -> None:
+    rows = st.session_state.get("dosing_toci_rows", [])
+    if rid in rows:
+        rows.remove(rid)
+    for k in (f"dosing_toci_date_{rid}", f"dosing_toci_time_{rid}"):
+        st.session_state.pop(k, None)
+
+
+def _dose_times() -> list[datetime] | None:
+    out = []
+    for rid in st.session_state.get("dosing_toci_rows", []):
+        d, tm = st.session_state.get(f"dosing_toci_date_{rid}"), st.session_state.get(f"dosing_toci_time_{rid}")
+        if d is None or tm is None:
+            return None
+        out.append(datetime.combine(d, tm))
+    return out
+
+
+# --- rendering helpers -----------------------------------------------------------------
+
+def _inputs_text(calc: dosing.Calculation) -> str:
+    parts = []
+    for name, value in calc.inputs:
+        shown = t(f"dosing.value.{value}") if value in ("yes", "no", "male", "female") else value
+        parts.append(f"{t('dosing.input.' + name)} {shown}")
+    return ", ".join(parts)
+
+
+def _calc_block(calc: dosing.Calculation, heading: str) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(heading)}**")
+        st.markdown(f"### {md_escape(dose_sheet.dose_line(calc, lang()))}")
+        if calc.inputs:
+            st.caption(f"{t('dosing.inputs_label')}: {md_escape(_inputs_text(calc))}")
+        st.markdown(f"{t('dosing.formula_label')}: {md_escape(calc.formula)}")
+        if calc.dose.capped and calc.cap is not None and calc.uncapped is not None:
+            st.warning(md_escape(t("dosing.capped_note", uncapped=f"{calc.uncapped:g}", cap=f"{calc.cap:g}")),
+                       icon=":material/vertical_align_top:")
+        if calc.rounding != "none":
+            st.markdown(f"{t('dosing.unrounded_label')}: {calc.unrounded:g} mg → "
+                        f"{t('dosing.rounded_label')}: **{calc.rounded:g} mg**")
+        st.caption(f"{t('dosing.rounding_label')}: {t('dosing.rounding_rule.' + calc.rounding)}")
+        st.caption(f"{t('dosing.called_for_label')}: "
+                   + "; ".join(t(f"dosing.indication.{r}") for r in calc.indications))
+        quote_card(calc.recommendation_ids[0])
+        others = [r for r in (*calc.recommendation_ids[1:], *calc.indications) if r != calc.recommendation_ids[0]]
+        if others:
+            with st.expander(t("dosing.quotes_label") + f" ({len(dict.fromkeys(others))})"):
+                for rec_id in dict.fromkeys(others):
+                    quote_card(rec_id)
+
+
+def _fmt_time(x: datetime | None) -> str:
+    return x.strftime("%Y-%m-%d %H:%M") if x else t("dosing.toci.not_binding")
+
+
+# --- page --------------------------------------------------------------------------------
+
+# Widgets whose value may come from a link or start empty ("not given"): state first, no
+# widget default, so a seeded value never conflicts with one.
+for _key in ("dosing_weight_kg", "dosing_height_cm", "dosing_regimen", "dosing_infusion", "dosing_age",
+             "dosing_sex", "dosing_creatinine", "dosing_creatinine_unit"):
+    st.session_state.setdefault(_key, None)
+_seed_from_query()
+st.title(t("dosing.title"))
+st.caption(t("dosing.intro"))
+disclaimer()
+for note in st.session_state.get("dosing_qp_notes", []):
+    st.warning(md_escape(note), icon=":material/link_off:")
+
+st.subheader(t("dosing.patient_heading"))
+col_w, col_h = st.columns(2)
+weight: float | None = None
+height: float | None = None
+with col_w:
+    raw_w = st.number_input(t("dosing.weight_label"), min_value=0.0, max_value=1_000_000.0, step=0.1,
+                            format="%.1f", key="dosing_weight_kg", help=t("dosing.weight_help"))
+    if raw_w is not None:
+        try:
+            weight = dosing.check_weight(raw_w)
+        except ValidationError as e:
+            _show_error(e)
+with col_h:
+    raw_h = st.number_input(t("dosing.height_label"), min_value=0.0, max_value=100_000.0, step=0.5,
+                            format="%.1f", key="dosing_height_cm", help=t("dosing.height_help"))
+    if raw_h is not None:
+        try:
+            height = dosing.check_height(raw_h)
+        except ValidationError as e:
+            _show_error(e)
+st.caption(t("dosing.no_identifiers"))
+
+if st.session_state.get("dosing_section") not in SECTIONS:
+    st.session_state["dosing_section"] = "tocilizumab"
+section = st.segmented_control(t("dosing.section_label"), SECTIONS, key="dosing_section", required=True,
+                               format_func=lambda s: t(f"dosing.sections.{s}"), width="stretch")
+
+# Everything computable from what was entered: the sections show it, the sheet gathers it.
+now = datetime.now().replace(microsecond=0)
+toci = dosing.tocilizumab(weight) if weight is not None else None
+dex, dex_refr = dosing.dexamethasone(False), dosing.dexamethasone(True)
+mp = dosing.methylprednisolone(weight) if weight is not None else None
+mp_high = dosing.methylprednisolone(None, high_dose=True)
+lev = dosing.levetiracetam()
+collection = dosing.collection_target(weight) if weight is not None else None
+given = _dose_times()
+toci_check: dosing.TocilizumabCheck | None = None
+toci_error: ValidationError | None = None
+if given:
+    try:
+        toci_check = dosing.tocilizumab_next(given, now)
+    except ValidationError as e:
+        toci_error = e
+regimen_name = st.session_state.get("dosing_regimen")
+bsa_formula = st.session_state.get("dosing_bsa_formula") or "mosteller"
+infusion = st.session_state.get("dosing_infusion")
+plan = None
+if regimen_name and weight is not None and height is not None:
+    plan = dosing.lymphodepletion_plan(regimen_name, height, weight, bsa_formula, infusion)
+crcl = None
+crcl_error: ValidationError | None = None
+age, sex = st.session_state.get("dosing_age"), st.session_state.get("dosing_sex")
+creat, creat_unit = st.session_state.get("dosing_creatinine"), st.session_state.get("dosing_creatinine_unit")
+if weight is not None and None not in (age, sex, creat, creat_unit):
+    try:
+        crcl = dosing.creatinine_clearance_working(int(age), weight, sex, float(creat), creat_unit)
+    except ValidationError as e:
+        crcl_error = e
+
+if section == "tocilizumab":
+    if toci is None:
+        st.info(t("dosing.need_weight"), icon=":material/scale:")
+    else:
+        _calc_block(toci, t("dosing.drug.tocilizumab"))
+        st.markdown(md_escape(t("dosing.toci.volume", ml=f"{toci.volume_ml:g}", conc=f"{toci.concentration_mg_per_ml:g}",
+                                mg=f"{toci.rounded:g}")))
+        st.markdown(md_escape(t("dosing.toci.infusion", h=f"{toci.infusion_min_h:g}")))
+    st.subheader(t("dosing.toci.guard_heading"))
+    st.caption(t("dosing.toci.guard_intro"))
+    rows = st.session_state.setdefault("dosing_toci_rows", [])
+    for n, rid in enumerate(list(rows), 1):
+        with st.container(border=True):
+            c1, c2 = st.columns(2)
+            c1.date_input(t("dosing.toci.date_label", n=n), key=f"dosing_toci_date_{rid}", format="YYYY-MM-DD")
+            c2.time_input(t("dosing.toci.time_label", n=n), key=f"dosing_toci_time_{rid}", step=60)
+            st.button(t("dosing.toci.remove_dose", n=n), key=f"dosing_toci_remove_{rid}", type="tertiary",
+                      icon=":material/delete:", on_click=_remove_dose_row, args=(rid,))
+    st.button(t("dosing.toci.add_dose"), key="dosing_toci_add", icon=":material/add:", on_click=_add_dose_row,
+              disabled=len(rows) >= MAX_DOSE_ROWS)
+    if toci_error is not None:
+        _show_error(toci_error)
+    check = toci_check or (dosing.tocilizumab_next([], now) if not rows else None)
+    if check is not None:
+        st.caption(t("dosing.toci.now_label", now=now.strftime("%Y-%m-%d %H:%M")))
+        if check.allowed:
+            st.success(f"**{t('dosing.toci.allowed_yes')}**", icon=":material/check_circle:")
+        elif check.earliest is None:
+            st.error(f"**{t('dosing.toci.no_more')}**", icon=":material/block:")
+        else:
+            st.error(f"**{t('dosing.toci.allowed_no')}** {md_escape(t('dosing.toci.earliest', time=_fmt_time(check.earliest)))}",
+                     icon=":material/schedule:")
+        if check.earliest is not None:
+            st.markdown("#### " + md_escape(t("dosing.toci.earliest_now") if check.allowed
+                                             else t("dosing.toci.earliest", time=_fmt_time(check.earliest))))
+        st.markdown(md_escape(t("dosing.toci.doses_total", n=check.doses_total, max=check.max_doses_total)))
+        st.markdown(f"{t('dosing.toci.rule_label')}: {md_escape(dose_sheet.toci_rule_text(check, lang()))}")
+        with st.container(border=True):
+            st.markdown(f"**{t('dosing.toci.limit_24h_heading')}**")
+            st.markdown("- " + md_escape(t("dosing.toci.limit_24h_printed", printed=check.max_doses_24h_printed)) + "\n"
+                        "- " + md_escape(t("dosing.toci.limit_24h_label", label=check.max_doses_24h_label)) + "\n"
+                        "- **" + md_escape(t("dosing.toci.limit_24h_stricter", label=check.max_doses_24h_label,
+                                              printed=check.max_doses_24h_printed)) + "**")
+            if check.doses_total and check.earliest is not None:
+                st.caption(" · ".join([
+                    md_escape(t("dosing.toci.by_interval", time=_fmt_time(check.earliest_by_interval))),
+                    md_escape(t("dosing.toci.by_label", label=check.max_doses_24h_label,
+                                time=_fmt_time(check.earliest_by_label_24h))),
+                    md_escape(t("dosing.toci.by_printed", printed=check.max_doses_24h_printed,
+                                time=_fmt_time(check.earliest_by_printed_24h)))]))
+        st.caption(md_escape(t("dosing.toci.repeat_rule", interval=f"{check.min_interval_h:g}",
+                               total=check.max_doses_total)))
+        if toci is None:
+            quote_card(check.recommendation_ids[0])
+
+elif section == "steroids":
+    st.checkbox(t("dosing.steroids.refractory_label"), key="dosing_refractory")
+    refractory = bool(st.session_state.get("dosing_refractory"))
+    _calc_block(dex_refr if refractory else dex, t("dosing.steroids.dex_heading"))
+    if mp is None:
+        with st.container(border=True):
+            st.markdown(f"**{t('dosing.steroids.mp_heading')}**")
+            st.info(t("dosing.need_weight"), icon=":material/scale:")
+    else:
+        _calc_block(mp, t("dosing.steroids.mp_heading"))
+    _calc_block(mp_high, t("dosing.steroids.mp_high_heading"))
+    _calc_block(lev, t("dosing.steroids.lev_heading"))
+
+elif section == "lymphodepletion":
+    st.markdown(f"**{md_escape(t('dosing.ld.recommended'))}**")
+    quote_card("ld_recommended_flu_cy", link=False)
+    options = dosing.lymphodepletion_regimens()
+    if st.session_state.get("dosing_regimen") not in (None, *options):
+        st.session_state["dosing_regimen"] = None
+    st.selectbox(t("dosing.ld.regimen_label"), options, key="dosing_regimen")
+    if st.session_state.get("dosing_bsa_formula") not in ("mosteller", "dubois"):
+        st.session_state["dosing_bsa_formula"] = "mosteller"
+    st.segmented_control(t("dosing.ld.formula_label"), ("mosteller", "dubois"), key="dosing_bsa_formula",
+                         required=True, format_func=lambda f: t(f"dosing.ld.formulas.{f}"))
+    st.date_input(t("dosing.ld.infusion_label"), key="dosing_infusion", format="YYYY-MM-DD")
+    if weight is None:
+        st.info(t("dosing.need_weight"), icon=":material/scale:")
+    if height is None:
+        st.info(t("dosing.need_height"), icon=":material/height:")
+    if plan is not None:
+        st.markdown("### " + md_escape(t("dosing.ld.bsa_line", bsa=f"{plan.bsa_m2:.2f}",
+                                         exact=f"{plan.bsa_unrounded:.4f}")))
+        st.caption(md_escape(plan.bsa_formula_text))
+        if plan.no_fludarabine:
+            st.warning(md_escape(t("dosing.ld.no_fludarabine")), icon=":material/info:")
+        cy = plan.regimen.drug("cyclophosphamide")
+        if cy is not None and len(cy.days) == 1:
+            st.info(md_escape(t("dosing.ld.single_day", day=cy.days[0])), icon=":material/event:")
+        if cy is not None and cy.basis == "mg/kg":
+            st.info(md_escape(t("dosing.ld.per_kg", basis=f"{cy.dose:g} {cy.basis}")), icon=":material/scale:")
+        dates = dict(plan.dates)
+        frame = pd.DataFrame([{
+            t("dosing.ld.table_day"): f"D{d.day}",
+            t("dosing.ld.table_date"): dates[d.day].isoformat() if d.day in dates else "",
+            t("dosing.ld.table_drug"): t(f"dosing.drug.{d.drug}"),
+            t("dosing.ld.table_mg"): d.amount_mg,
+            t("dosing.ld.table_unrounded"): d.unrounded_mg,
+            t("dosing.ld.table_basis"): d.basis,
+            t("dosing.ld.table_formula"): d.formula,
+        } for d in plan.doses])
+        st.dataframe(frame, hide_index=True, width="stretch")
+        if dates:
+            st.caption(f"D0 {dates[0].isoformat()}: {t('dosing.ld.infusion_day')}")
+        totals = {}
+        for d in plan.doses:
+            totals[d.drug] = totals.get(d.drug, 0.0) + d.amount_mg
+        st.markdown(md_escape(t("dosing.ld.total_line", totals="; ".join(
+            f"{t('dosing.drug.' + k)} {v:g} mg" for k, v in totals.items()))))
+        st.caption(f"{t('dosing.rounding_label')}: {t('dosing.rounding_rule.' + plan.rounding)}")
+        quote_card(plan.regimen.recommendation_id)
+    with st.container(border=True):
+        st.markdown(f"**{t('dosing.ld.renal_heading')}**")
+        st.caption(t("dosing.ld.renal_intro"))
+        c1, c2 = st.columns(2)
+        c1.number_input(t("dosing.ld.age_label"), min_value=0, max_value=150, step=1, key="dosing_age")
+        c2.segmented_control(t("dosing.ld.sex_label"), ("male", "female"), key="dosing_sex",
+                             format_func=lambda s: t(f"dosing.value.{s}"))
+        c3, c4 = st.columns(2)
+        c3.number_input(t("dosing.ld.creatinine_label"), min_value=0.0, max_value=100_000.0,
+                        step=1.0, format="%.2f", key="dosing_creatinine")
+        c4.segmented_control(t("dosing.ld.creatinine_unit_label"), ("umol/L", "mg/dL"), key="dosing_creatinine_unit",
+                             format_func=lambda u: {"umol/L": "µmol/L"}.get(u, u))
+        if crcl_error is not None:
+            _show_error(crcl_error)
+        if crcl is not None:
+            st.markdown("#### " + md_escape(t("dosing.ld.crcl_line", crcl=f"{crcl.rounded:g}")))
+            st.caption(md_escape(t("dosing.ld.crcl_converted", umol=f"{crcl.creatinine_umol_l:.0f}",
+                                   mgdl=f"{crcl.creatinine_mg_dl:.2f}")))
+            st.markdown(md_escape(crcl.formula))
+            st.caption(md_escape(t("dosing.ld.crcl_formula")))
+            st.warning(md_escape(t("dosing.ld.crcl_action")), icon=":material/warning:")
+            st.caption(md_escape(t("dosing.ld.crcl_source")))
+
+elif section == "cells":
+    st.subheader(t("dosing.cells.collection_heading"))
+    if collection is None:
+        st.info(t("dosing.need_weight"), icon=":material/scale:")
+    else:
+        item = dose_sheet.item_from_collection(collection, weight, lang())
+        st.markdown("### " + md_escape(item.dose))
+        st.markdown(f"{t('dosing.formula_label')}: {md_escape(collection.formula)}")
+    quote_card("apheresis_collection_target")
+    st.subheader(t("dosing.cells.heading"))
+    st.caption(t("dosing.cells.intro"))
+    rows_cd = dosing.cell_doses(weight)
+    st.dataframe(pd.DataFrame([{
+        t("dosing.cells.col_product"): r.product,
+        t("dosing.cells.col_trial"): f"{r.author} ({r.source})",
+        t("dosing.cells.col_printed"): r.dose_text,
+        t("dosing.cells.col_per_kg"): t("dosing.cells.yes") if r.dose_per_kg else t("dosing.cells.flat"),
+        t("dosing.cells.col_total"): (r.formula.split("= ")[-1] if r.formula else
+                                      (r.dose_text if not r.dose_per_kg else "")),
+    } for r in rows_cd]), hide_index=True, width="stretch")
+    labels = {r.source: f"{r.product} · {r.author}" for r in rows_cd}
+    default_row = next((r.source for r in rows_cd if r.product == regimen_name), rows_cd[0].source)
+    if st.session_state.get("dosing_cell_row") not in labels:
+        st.session_state["dosing_cell_row"] = default_row
+    chosen = st.selectbox(t("dosing.cells.row_quote_label"), list(labels), key="dosing_cell_row",
+                          format_func=labels.get)
+    row = next(r for r in rows_cd if r.source == chosen)
+    st.markdown("### " + md_escape(row.dose_text))
+    if row.formula:
+        st.markdown(f"{t('dosing.formula_label')}: {md_escape(row.formula)}")
+    if row.recommendation_id:
+        quote_card(row.recommendation_id)
+
+elif section == "sheet":
+    st.subheader(t("dosing.sheet.heading"))
+    st.caption(t("dosing.sheet.intro"))
+    L = lang()
+    items: dict[str, dose_sheet.SheetItem] = {}
+    if toci is not None:
+        items["tocilizumab"] = dose_sheet.item_from_calculation("tocilizumab", toci, L)
+    if toci_check is not None and given:
+        items["toci_check"] = dose_sheet.item_from_toci_check(toci_check, given, now, L)
+    items["dexamethasone"] = dose_sheet.item_from_calculation("dexamethasone", dex, L)
+    items["dexamethasone_refractory"] = dose_sheet.item_from_calculation("dexamethasone_refractory", dex_refr, L)
+    if mp is not None:
+        items["methylprednisolone"] = dose_sheet.item_from_calculation("methylprednisolone", mp, L)
+    items["methylprednisolone_high"] = dose_sheet.item_from_calculation("methylprednisolone_high", mp_high, L)
+    items["levetiracetam"] = dose_sheet.item_from_calculation("levetiracetam", lev, L)
+    if plan is not None:
+        items["lymphodepletion"] = dose_sheet.item_from_plan(plan, L)
+    if crcl is not None:
+        items["crcl"] = dose_sheet.item_from_crcl(crcl, L)
+    if collection is not None and weight is not None:
+        items["collection"] = dose_sheet.item_from_collection(collection, weight, L)
+    if weight is None:
+        st.info(t("dosing.sheet.nothing"), icon=":material/info:")
+    chosen_parts = st.multiselect(t("dosing.sheet.include_label"), list(items), default=list(items),
+                                  format_func=lambda p: t(f"dosing.sheet.parts.{p}"), key=f"dosing_sheet_parts_{L}")
+    sheet = dose_sheet.DoseSheet(lang=L, generated_at=now, version=_version(), weight_kg=weight, height_cm=height,
+                                 bsa_m2=plan.bsa_m2 if plan else (
+                                     round(dosing.body_surface_area(height, weight, bsa_formula), 2)
+                                     if weight is not None and height is not None else None),
+                                 items=tuple(items[p] for p in chosen_parts if p in items))
+    st.download_button(t("dosing.sheet.download"), data=dose_sheet.render_html(sheet).encode("utf-8"),
+                       file_name=f"dose-sheet-{now:%Y%m%d-%H%M}.html", mime="text/html",
+                       icon=":material/download:", key="dosing_sheet_download", on_click="ignore")
+    st.markdown(f"**{t('dosing.sheet.preview')}**")
+    for it in sheet.items:
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(it.title)}**" + (f" · {md_escape(it.dose)}" if it.dose else ""))
+            if it.table:
+                head, *body = it.table
+                st.dataframe(pd.DataFrame(body, columns=list(head)), hide_index=True, width="stretch")
+            for d in it.details:
+                st.caption(md_escape(d))

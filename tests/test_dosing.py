@@ -1,0 +1,487 @@
+"""logic.dosing and logic.dose_sheet: every limit on both sides, reference vectors, Table 2."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from logic import content, dose_sheet, dosing
+from logic.strings import LANGS, catalog
+
+T0 = datetime(2026, 3, 1, 8, 0)
+H = timedelta(hours=1)
+
+
+def error_type(exc: pytest.ExceptionInfo) -> str:
+    return exc.value.errors()[0]["type"]
+
+
+# --- body-surface area: reference vectors --------------------------------------------------
+# No worked example is printed in either paper (Mosteller's is a one-paragraph letter); the
+# vectors below are computed by hand (4 decimals) from each paper's published formula:
+#   Mosteller RD. Simplified calculation of body-surface area. N Engl J Med 1987;317:1098:
+#     BSA = sqrt(height cm × weight kg / 3600)
+#   Du Bois D, Du Bois EF. A formula to estimate the approximate surface area if height and
+#     weight be known. Arch Intern Med 1916;17:863-71: BSA = 0.007184 × H^0.725 × W^0.425
+# 175 cm/70 kg → 1.845 m² (Mosteller) is also the worked example of several drug-dosing
+# references, e.g. medicalequations.com and digicalcs.com "Body surface area".
+
+MOSTELLER = "Mosteller RD, N Engl J Med 1987;317:1098 - formula, hand-computed"
+DUBOIS = "DuBois & DuBois, Arch Intern Med 1916;17:863 - formula, hand-computed"
+
+
+@pytest.mark.parametrize(("height", "weight", "expected"), [
+    pytest.param(170, 70, 1.8181, id=f"{MOSTELLER}: 170 cm 70 kg"),
+    pytest.param(175, 70, 1.8447, id=f"{MOSTELLER}: 175 cm 70 kg (worked example 1.845)"),
+    pytest.param(160, 55, 1.5635, id=f"{MOSTELLER}: 160 cm 55 kg"),
+    pytest.param(180, 90, 2.1213, id=f"{MOSTELLER}: 180 cm 90 kg"),
+    pytest.param(100, 30, 0.9129, id=f"{MOSTELLER}: 100 cm 30 kg (lower limits)"),
+    pytest.param(230, 300, 4.3780, id=f"{MOSTELLER}: 230 cm 300 kg (upper limits)"),
+])
+def test_mosteller_reference_vectors(height, weight, expected):
+    assert dosing.body_surface_area(height, weight) == pytest.approx(expected, abs=5e-5)
+    assert dosing.body_surface_area(height, weight, "mosteller") == pytest.approx(expected, abs=5e-5)
+
+
+@pytest.mark.parametrize(("height", "weight", "expected"), [
+    pytest.param(170, 70, 1.8097, id=f"{DUBOIS}: 170 cm 70 kg"),
+    pytest.param(175, 70, 1.8481, id=f"{DUBOIS}: 175 cm 70 kg"),
+    pytest.param(160, 55, 1.5632, id=f"{DUBOIS}: 160 cm 55 kg"),
+    pytest.param(180, 90, 2.0989, id=f"{DUBOIS}: 180 cm 90 kg"),
+    pytest.param(150, 45, 1.3698, id=f"{DUBOIS}: 150 cm 45 kg"),
+    pytest.param(200, 150, 2.8148, id=f"{DUBOIS}: 200 cm 150 kg"),
+])
+def test_dubois_reference_vectors(height, weight, expected):
+    assert dosing.body_surface_area(height, weight, "dubois") == pytest.approx(expected, abs=5e-5)
+
+
+def test_unknown_bsa_formula_is_refused():
+    with pytest.raises(ValidationError):
+        dosing.body_surface_area(170, 70, "haycock")
+
+
+# --- weight and height limits: limit accepted, just past it refused with the reason -------
+
+@pytest.mark.parametrize("weight", [30, 30.0, 72, 300])
+def test_weight_within_limits_accepted(weight):
+    assert dosing.tocilizumab_dose(weight).amount > 0
+
+
+@pytest.mark.parametrize(("weight", "kind"), [
+    pytest.param(29.99, "weight_below_adult", id="just below 30 kg: outside the adult consensus"),
+    pytest.param(12, "weight_below_adult", id="child"),
+    pytest.param(0, "weight_not_positive", id="zero"),
+    pytest.param(-70, "weight_not_positive", id="negative"),
+    pytest.param(300.01, "weight_above_max", id="just above 300 kg"),
+    pytest.param(72000, "weight_grams", id="72000: grams"),
+    pytest.param(30000, "weight_grams", id="30000: grams at the limit"),
+    pytest.param(math.nan, "not_a_number", id="NaN"),
+])
+def test_weight_refused_with_reason(weight, kind):
+    with pytest.raises(ValidationError) as exc:
+        dosing.tocilizumab_dose(weight)
+    assert error_type(exc) == kind
+
+
+def test_weight_messages_name_the_mistake():
+    with pytest.raises(ValidationError, match="grams"):
+        dosing.check_weight(72000)
+    with pytest.raises(ValidationError, match="adult consensus"):
+        dosing.check_weight(25)
+
+
+@pytest.mark.parametrize("height", [100, 170, 230])
+def test_height_within_limits_accepted(height):
+    assert dosing.check_height(height) == height
+
+
+@pytest.mark.parametrize(("height", "kind"), [
+    pytest.param(99.9, "height_below_min", id="just below 100 cm"),
+    pytest.param(230.1, "height_above_max", id="just above 230 cm"),
+    pytest.param(1.7, "height_metres", id="1.7: metres"),
+    pytest.param(2.3, "height_metres", id="2.3: metres at the limit"),
+    pytest.param(1700, "height_millimetres", id="1700: millimetres"),
+    pytest.param(0, "height_not_positive", id="zero"),
+])
+def test_height_refused_with_reason(height, kind):
+    with pytest.raises(ValidationError) as exc:
+        dosing.body_surface_area(height, 70)
+    assert error_type(exc) == kind
+    assert exc.value.errors()[0]["ctx"]["value"]
+
+
+def test_height_in_metres_message_suggests_centimetres():
+    with pytest.raises(ValidationError, match=r"metres.*170 cm"):
+        dosing.check_height(1.7)
+
+
+# --- tocilizumab dose: 8 mg/kg, cap 800 mg, both sides -----------------------------------
+
+@pytest.mark.parametrize(("weight", "amount", "capped"), [
+    pytest.param(99.875, 799, False, id="799 mg: below the cap"),
+    pytest.param(100, 800, False, id="800 mg: exactly the cap, not capped"),
+    pytest.param(100.125, 800, True, id="801 mg computed: capped to 800"),
+    pytest.param(300, 800, True, id="300 kg: 2400 mg computed, capped"),
+    pytest.param(72, 576, False, id="72 kg: 576 mg"),
+    pytest.param(30, 240, False, id="30 kg: 240 mg"),
+])
+def test_tocilizumab_cap_both_sides(weight, amount, capped):
+    dose = dosing.tocilizumab_dose(weight)
+    assert (dose.amount, dose.capped, dose.unit, dose.route) == (amount, capped, "mg", "IV")
+    assert dose.recommendation_id == "tocilizumab_dosing"
+
+
+def test_tocilizumab_numbers_come_from_content():
+    rec = content.recommendation("tocilizumab_dosing")
+    calc = dosing.tocilizumab(100.125)
+    assert calc.cap == rec.value("max_single_dose_mg") == 800
+    assert calc.uncapped == pytest.approx(801)
+    assert calc.concentration_mg_per_ml == rec.note_value("concentration_mg_per_ml") == 20
+    assert calc.volume_ml == 40.0
+    assert calc.infusion_min_h == 1
+
+
+def test_tocilizumab_rounding_shows_unrounded_and_never_exceeds_cap():
+    calc = dosing.tocilizumab(72.44)  # 579.52 mg
+    assert calc.unrounded == pytest.approx(579.52)
+    assert calc.rounded == 580 and calc.dose.amount == 580
+    assert calc.volume_ml == 29.0
+    near_cap = dosing.tocilizumab(99.99)  # 799.92 mg rounds to the cap, not above
+    assert near_cap.rounded == 800 and not near_cap.dose.capped
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=30, max_value=300, allow_nan=False))
+def test_tocilizumab_never_exceeds_800(weight):
+    assert dosing.tocilizumab_dose(weight).amount <= 800
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=30, max_value=300), st.floats(min_value=0, max_value=100))
+def test_tocilizumab_never_decreases_with_weight(weight, more):
+    heavier = min(300.0, weight + more)
+    assert dosing.tocilizumab_dose(heavier).amount >= dosing.tocilizumab_dose(weight).amount
+
+
+# --- tocilizumab course guard: 8 h, 24 h (3 by label, 4 printed), 4 in total ---------------
+
+def test_first_dose_allowed_now():
+    check = dosing.tocilizumab_next([], T0)
+    assert check.allowed and check.earliest == T0 and check.doses_total == 0 and check.rule == "first_dose"
+
+
+def test_8_hour_rule_both_sides():
+    assert dosing.tocilizumab_next([T0], T0 + 8 * H).allowed
+    early = dosing.tocilizumab_next([T0], T0 + 8 * H - timedelta(seconds=1))
+    assert not early.allowed and early.earliest == T0 + 8 * H and early.rule == "interval"
+    assert "8 h" in early.reason
+
+
+def test_label_3_in_24h_rule_both_sides_and_both_limits_shown():
+    # Doses entered closer than 8 h apart: the 8-h rule alone would allow the fourth at +12 h;
+    # the labels' 3 in any 24 h keeps it to 24 h after the first of the three.
+    given = [T0, T0 + 2 * H, T0 + 4 * H]
+    check = dosing.tocilizumab_next(given, T0 + 24 * H - timedelta(seconds=1))
+    assert not check.allowed and check.rule == "label_24h"
+    assert check.earliest == T0 + 24 * H
+    assert check.earliest_by_interval == T0 + 12 * H
+    assert check.earliest_by_printed_24h is None  # the printed 4-in-24 h never limits a fourth dose
+    assert (check.max_doses_24h_printed, check.max_doses_24h_label) == (4, 3)
+    assert "stricter applies" in check.reason and "'4 in 24 h'" in check.reason
+    assert dosing.tocilizumab_next(given, T0 + 24 * H).allowed
+
+
+def test_every_8_hours_fourth_dose_at_24h_names_the_label_rule():
+    given = [T0, T0 + 8 * H, T0 + 16 * H]
+    assert not dosing.tocilizumab_next(given, T0 + 24 * H - timedelta(minutes=1)).allowed
+    at = dosing.tocilizumab_next(given, T0 + 24 * H)
+    assert at.allowed and at.earliest == T0 + 24 * H
+    later = dosing.tocilizumab_next(given, T0 + 20 * H)
+    assert later.rule == "label_24h"
+
+
+def test_24h_window_counts_only_recent_doses():
+    # With the first dose 30 h back, only two fall in the last 24 h: the 8-h rule decides.
+    given = [T0, T0 + 30 * H, T0 + 40 * H]
+    check = dosing.tocilizumab_next(given, T0 + 47 * H)
+    assert not check.allowed and check.rule == "interval" and check.earliest == T0 + 48 * H
+
+
+def test_4_dose_total_both_sides():
+    three = [T0, T0 + 8 * H, T0 + 16 * H]
+    assert dosing.tocilizumab_next(three, T0 + 40 * H).allowed
+    four = [*three, T0 + 24 * H]
+    check = dosing.tocilizumab_next(four, T0 + 100 * H)
+    assert not check.allowed and check.earliest is None and check.rule == "max_total"
+    assert check.doses_total == 4
+
+
+@pytest.mark.parametrize(("given", "now", "kind"), [
+    pytest.param([T0 + H], T0, "dose_time_future", id="a dose in the future"),
+    pytest.param([T0 + 8 * H, T0], T0 + 9 * H, "dose_times_out_of_order", id="out of order"),
+    pytest.param([T0, T0], T0 + H, "dose_times_duplicate", id="the same time twice"),
+    pytest.param([T0.replace(tzinfo=UTC)], T0 + H, "dose_times_mixed_timezones", id="mixed time zones"),
+])
+def test_bad_dose_times_refused_with_reason(given, now, kind):
+    with pytest.raises(ValidationError) as exc:
+        dosing.tocilizumab_next(given, now)
+    assert error_type(exc) == kind
+
+
+def test_dose_given_at_now_is_not_in_the_future():
+    assert not dosing.tocilizumab_next([T0], T0).allowed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=72 * 60), max_size=6, unique=True).map(sorted),
+       st.integers(min_value=0, max_value=96 * 60))
+def test_guard_never_breaks_a_rule_and_raises_only_validation_errors(minutes, now_min):
+    given = [T0 + timedelta(minutes=m) for m in minutes]
+    now = T0 + timedelta(minutes=now_min)
+    try:
+        check = dosing.tocilizumab_next(given, now)
+    except ValidationError:
+        return
+    if check.earliest is None:
+        assert len(given) >= 4 and not check.allowed
+        return
+    if given:
+        t = check.earliest
+        assert t - given[-1] >= 8 * H
+        assert sum(1 for g in given if t - g < 24 * H) + 1 <= 3
+    assert check.allowed == (now >= check.earliest)
+
+
+# --- steroids and levetiracetam -----------------------------------------------------------
+
+def test_dexamethasone_from_table_4_grade_3():
+    std, refr = dosing.dexamethasone_dose(), dosing.dexamethasone_dose(refractory=True)
+    assert (std.amount, std.frequency, std.route) == (10, "q6h", "IV")
+    assert (refr.amount, refr.frequency) == (20, "q6h")
+    assert std.recommendation_id == "crs_mgmt_grade_3"
+
+
+@pytest.mark.parametrize(("weight", "mg"), [(72, 72), (72.5, 73), (72.4, 72), (30, 30), (300, 300)])
+def test_methylprednisolone_1_mg_per_kg_q12h(weight, mg):
+    dose = dosing.methylprednisolone_dose(weight)
+    assert (dose.amount, dose.frequency, dose.route, dose.recommendation_id) == (mg, "q12h", "IV", "icans_g2_no_crs")
+
+
+def test_methylprednisolone_high_dose_1_g_daily_needs_no_weight():
+    dose = dosing.methylprednisolone_dose(None, high_dose=True)
+    assert (dose.amount, dose.unit, dose.frequency, dose.recommendation_id) == (1000, "mg", "daily", "crs_mgmt_grade_4")
+    assert "icans_g4_no_crs" in dosing.methylprednisolone(None, True).indications
+
+
+def test_methylprednisolone_per_kg_without_weight_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        dosing.methylprednisolone_dose(None)
+    assert error_type(exc) == "weight_required"
+    with pytest.raises(ValidationError):
+        dosing.methylprednisolone_dose(25)
+
+
+def test_levetiracetam_750_q12h_po():
+    dose = dosing.levetiracetam_dose()
+    assert (dose.amount, dose.frequency, dose.route, dose.recommendation_id) == (750, "q12h", "PO",
+                                                                                  "cns_disease_prophylaxis")
+
+
+# --- Cockcroft-Gault ------------------------------------------------------------------------
+
+CG = "Cockcroft DW, Gault MH. Nephron 1976;16:31-41 - formula, hand-computed"
+
+
+@pytest.mark.parametrize(("age", "weight", "sex", "creat", "unit", "expected"), [
+    pytest.param(60, 70, "male", 1.0, "mg/dL", 77.78, id=f"{CG}: 60 y 70 kg male 1.0 mg/dL"),
+    pytest.param(60, 70, "female", 1.0, "mg/dL", 66.11, id=f"{CG}: female x 0.85"),
+    pytest.param(60, 70, "male", 88.4, "umol/L", 77.78, id=f"{CG}: 88.4 umol/L = 1 mg/dL"),
+    pytest.param(40, 80, "male", 2.0, "mg/dL", 55.56, id=f"{CG}: 40 y 80 kg 2.0 mg/dL"),
+])
+def test_cockcroft_gault(age, weight, sex, creat, unit, expected):
+    assert dosing.creatinine_clearance(age, weight, sex, creat, unit) == pytest.approx(expected, abs=0.01)
+
+
+@pytest.mark.parametrize(("age", "creat", "unit", "kind"), [
+    pytest.param(17, 1.0, "mg/dL", "age_not_adult", id="age 17"),
+    pytest.param(60, 88, "mg/dL", "creatinine_looks_umol", id="88 mg/dL is umol/L"),
+    pytest.param(60, 0.9, "umol/L", "creatinine_looks_mg_dl", id="0.9 umol/L is mg/dL"),
+    pytest.param(60, 5000, "umol/L", "creatinine_out_of_range", id="5000 umol/L"),
+])
+def test_creatinine_clearance_refusals(age, creat, unit, kind):
+    with pytest.raises(ValidationError) as exc:
+        dosing.creatinine_clearance(age, 70, "male", creat, unit)
+    assert error_type(exc) == kind
+
+
+def test_creatinine_unit_must_be_explicit():
+    with pytest.raises(ValidationError):
+        dosing.creatinine_clearance(60, 70, "male", 1.0, "mmol/L")
+    assert dosing.creatinine_clearance(18, 70, "male", 1.0, "mg/dL") > 0
+
+
+# --- Table 2 --------------------------------------------------------------------------------
+
+def test_table2_regimens_match_the_cleaned_table_row_by_row():
+    rows = content.document().rows("T2")
+    regs = dosing.table2_regimens()
+    assert len(regs) == len(rows) == 9
+    for reg, row in zip(regs, rows, strict=True):
+        assert reg.source == row.id and row.cells[0].startswith(reg.product)
+        for drug, cell in (("fludarabine", row.cells[3]), ("cyclophosphamide", row.cells[4])):
+            d = reg.drug(drug)
+            if cell == "无":
+                assert d is None
+                continue
+            m = re.fullmatch(r"(\d+) (mg/m²|mg/kg),(-\d+(?:~-\d+)?) d", cell)
+            assert m, cell
+            assert (d.dose, d.basis, d.days_printed) == (float(m[1]), m[2], m[3])
+
+
+def test_regimen_models_are_frozen_and_name_their_recommendation():
+    reg = dosing.table2_regimens()[0]
+    with pytest.raises(ValidationError):
+        reg.product = "x"
+    assert all(content.recommendation(r.recommendation_id).topic == "lymphodepletion"
+               for r in dosing.table2_regimens())
+
+
+@pytest.mark.parametrize(("printed", "days"), [("-5~-3", (-5, -4, -3)), ("-4~-2", (-4, -3, -2)), ("-5", (-5,))])
+def test_parse_days(printed, days):
+    assert dosing.parse_days(printed) == days
+
+
+# 170 cm / 70 kg, Mosteller: BSA 1.8181 → 1.82 m². Hand-computed: 30 × 1.82 = 54.6 → 55;
+# 25 × 1.82 = 45.5 → 46; 300 × 1.82 = 546; 250 × 1.82 = 455; 750 × 1.82 = 1365; 20 × 70 = 1400.
+D53 = (-5, -4, -3)
+D42 = (-4, -3, -2)
+TABLE2_HAND = {
+    "CAR-BCMA": {"fludarabine": (55, 54.6, D53), "cyclophosphamide": (546, 546, D53)},
+    "LCAR-B38M": {"cyclophosphamide": (546, 546, D53)},
+    "CT103A": {"fludarabine": (46, 45.5, D42), "cyclophosphamide": (1400, 1400, D42)},
+    "HRAIN": {"fludarabine": (46, 45.5, D53), "cyclophosphamide": (546, 546, D53)},
+    "anti-BCMA/anti-CD19": {"fludarabine": (55, 54.6, D53), "cyclophosphamide": (1365, 1365, (-5,))},
+    "CT053": {"fludarabine": (46, 45.5, D53), "cyclophosphamide": (546, 546, D53)},
+    "Tandem CAR T(BCMA-CD38)": {"fludarabine": (46, 45.5, D53), "cyclophosphamide": (455, 455, D53)},
+    "CARTITUDE-1": {"fludarabine": (55, 54.6, D53), "cyclophosphamide": (546, 546, D53)},
+    "KarMMa": {"fludarabine": (55, 54.6, D53), "cyclophosphamide": (546, 546, D53)},
+}
+
+
+def test_every_table2_regimen_is_hand_computed():
+    assert set(TABLE2_HAND) == set(dosing.lymphodepletion_regimens())
+
+
+@pytest.mark.parametrize("regimen", list(TABLE2_HAND))
+def test_lymphodepletion_against_hand_computed_values(regimen):
+    doses = dosing.lymphodepletion(regimen, 170, 70)
+    expected = TABLE2_HAND[regimen]
+    assert {d.drug for d in doses} == set(expected)
+    for drug, (mg, unrounded, days) in expected.items():
+        mine = [d for d in doses if d.drug == drug]
+        assert tuple(d.day for d in mine) == days
+        assert all(d.amount_mg == mg and d.unrounded_mg == pytest.approx(unrounded) for d in mine)
+
+
+def test_lymphodepletion_plan_calendar_and_bsa_shown_both_ways():
+    plan = dosing.lymphodepletion_plan("CT103A", 170, 70, "mosteller", date(2026, 3, 10))
+    assert plan.bsa_m2 == 1.82 and plan.bsa_unrounded == pytest.approx(1.8181, abs=1e-4)
+    assert plan.days == (-4, -3, -2, -1, 0)
+    assert dict(plan.dates)[-4] == date(2026, 3, 6) and dict(plan.dates)[0] == date(2026, 3, 10)
+    assert "ld_recommended_flu_cy" in plan.recommendation_ids
+    lcar = dosing.lymphodepletion_plan("LCAR-B38M", 170, 70)
+    assert lcar.no_fludarabine and lcar.days == (-5, -4, -3, -2, -1, 0)
+
+
+def test_lymphodepletion_dubois_on_request():
+    doses = dosing.lymphodepletion("KarMMa", 170, 70, "dubois")  # 1.8097 → 1.81
+    assert {d.amount_mg for d in doses if d.drug == "cyclophosphamide"} == {543}
+
+
+def test_unknown_regimen_refused():
+    with pytest.raises(ValidationError) as exc:
+        dosing.lymphodepletion("CAR-X", 170, 70)
+    assert error_type(exc) == "regimen_unknown"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=100, max_value=229), st.floats(min_value=30, max_value=299),
+       st.floats(min_value=0.5, max_value=1), st.sampled_from(["mosteller", "dubois"]))
+def test_bsa_increases_with_height_and_weight(height, weight, step, formula):
+    base = dosing.body_surface_area(height, weight, formula)
+    assert dosing.body_surface_area(height + step, weight, formula) > base
+    assert dosing.body_surface_area(height, weight + step, formula) > base
+
+
+# --- Table 1 cell dose and the collection target ---------------------------------------------
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("(0.3~9)×10⁶/kg", (0.3, 9, True)), ("0.5×10⁶/kg", (0.5, 0.5, True)), ("(50~180)×10⁶", (50, 180, False)),
+])
+def test_parse_cell_dose(text, parsed):
+    assert dosing.parse_cell_dose(text) == parsed
+
+
+def test_cell_doses_per_kg_totalled_and_flat_kept_flat():
+    rows = {r.source: r for r in dosing.cell_doses(70)}
+    assert len(rows) == 12
+    cartitude = rows["T1.10"]
+    assert cartitude.dose_per_kg and cartitude.total_low_1e6 == pytest.approx(52.5)
+    karmma = rows["T1.11"]
+    assert not karmma.dose_per_kg and karmma.total_low_1e6 is None and karmma.dose_text == "(150~450)×10⁶"
+    assert all(content.recommendation(r.recommendation_id).source == r.source for r in rows.values())
+    assert dosing.cell_doses()[0].total_low_1e6 is None
+
+
+def test_collection_target_from_content():
+    target = dosing.collection_target(72)
+    assert (target.total_low_1e6, target.total_high_1e6) == (4320, 43200)
+    assert target.recommendation_id == "apheresis_collection_target"
+    with pytest.raises(ValidationError):
+        dosing.collection_target(72000)
+
+
+# --- error catalog: every refusal can be said in both languages --------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_error_type_has_a_message_with_its_placeholders(lang):
+    cat = catalog(lang)
+    for kind, ctx_keys in dosing.ERROR_TYPES.items():
+        msg = cat[f"dosing.err.{kind}"]
+        assert set(re.findall(r"{(\w+)}", msg)) <= set(ctx_keys), kind
+
+
+# --- dose sheet ------------------------------------------------------------------------------
+
+def _sheet(lang="en", **kw) -> str:
+    items = [
+        dose_sheet.item_from_calculation("tocilizumab", dosing.tocilizumab(72), lang),
+        dose_sheet.item_from_calculation("methylprednisolone", dosing.methylprednisolone(72), lang),
+        dose_sheet.item_from_plan(dosing.lymphodepletion_plan("CT103A", 170, 72, infusion=date(2026, 3, 10)), lang),
+    ]
+    return dose_sheet.render_html(dose_sheet.DoseSheet(
+        lang=lang, generated_at=datetime(2026, 3, 1, 9, 30), version=kw.get("version", "0.1.0"),
+        weight_kg=72, height_cm=170, bsa_m2=1.84, items=tuple(items)))
+
+
+def test_dose_sheet_holds_inputs_doses_rules_and_quotes():
+    page = _sheet()
+    for needle in ("576 mg IV", "8 mg/kg × 72 kg = 576 mg", "72 kg", "170 cm", "2026-03-01 09:30", "0.1.0",
+                   "托珠单抗用法为8 mg/kg", "2026-03-06", "1440 mg", "@page", "size: A4"):
+        assert needle in page, needle
+
+
+def test_dose_sheet_in_chinese():
+    page = _sheet("zh")
+    assert "剂量单" in page and "576 mg 静脉滴注" in page and "lang='zh-CN'" in page
+
+
+def test_dose_sheet_escapes_everything():
+    page = _sheet(version="<script>alert(1)</script>")
+    assert "<script>" not in page and "&lt;script&gt;" in page
