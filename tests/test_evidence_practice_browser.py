@@ -1,0 +1,67 @@
+"""The evidence explorer and case practice in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from logic import cases
+from tests.conftest import PHONE, TABLET
+
+pytestmark = pytest.mark.browser
+
+
+def test_tapping_a_chart_point_opens_that_study_with_its_registry_number(open_page):
+    probe = open_page("/evidence?lang=en", TABLET)
+    probe.act(lambda: probe.page.get_by_role("tab", name="Charts").click())  # lazy tab: a run builds it
+    point = probe.page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first
+    point.wait_for(timeout=30000)
+    # Plotly listens on its drag layer above the points: click where the point is drawn.
+    probe.act(lambda: point.click(force=True))
+    detail = probe.page.locator("[class*='st-key-evidence_detail_evidence_chart_orr']")
+    detail.wait_for(timeout=30000)
+    text = detail.inner_text()
+    assert "Registry number" in text and "NCT" in text
+    assert "Consensus text (Chinese original)" in text  # the row as printed, quoted
+    probe.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_fit_a_phone(open_page, lang):
+    probe = open_page(f"/evidence?lang={lang}", PHONE)
+    probe.act(lambda: probe.page.get_by_role("tab", name={"en": "Charts", "zh": "图表"}[lang]).click())
+    charts = probe.page.locator("[data-testid='stPlotlyChart'] .main-svg")
+    charts.first.wait_for(timeout=30000)
+    widths = probe.page.evaluate(
+        "() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")].map(e => e.getBoundingClientRect().right)")
+    assert len(widths) == 4 and max(widths) <= PHONE["width"]
+    probe.assert_clean()
+
+
+def test_trial_link_opens_the_row_on_a_phone(open_page):
+    probe = open_page("/evidence?lang=zh&trial=T1.10", PHONE)
+    probe.page.get_by_text("NCT03548207", exact=False).first.wait_for(timeout=30000)
+    assert probe.page.get_by_text("未达到", exact=False).count() > 0
+    probe.assert_clean()
+
+
+@pytest.mark.parametrize(("lang", "viewport"), [("zh", TABLET), ("en", PHONE)], ids=["tablet-zh", "phone-en"])
+def test_a_shared_case_is_answered_and_graded(open_page, lang, viewport):
+    seed = 3  # tocilizumab for 57 kg: 456 mg
+    case = cases.generate(seed)
+    probe = open_page(f"/practice?case={seed}&lang={lang}", viewport)
+    probe.page.get_by_text(f"{case.expected[0]} mg", exact=True).click()
+    check = {"en": "Check answer", "zh": "核对答案"}[lang]
+    probe.act(lambda: probe.page.get_by_role("button", name=check).click())
+    probe.page.get_by_text({"en": "Correct.", "zh": "回答正确。"}[lang], exact=False).first.wait_for(timeout=30000)
+    assert probe.page.get_by_text("8 mg/kg × 57 kg = 456 mg", exact=False).count() > 0
+    assert f"case={seed}" in probe.page.url
+    probe.assert_clean()
+
+
+def test_new_case_changes_the_link(open_page):
+    probe = open_page("/practice?case=0&lang=en", TABLET)
+    probe.act(lambda: probe.page.get_by_role("button", name="New case").click())
+    probe.page.wait_for_function("() => !location.search.includes('case=0&') && !location.search.endsWith('case=0')",
+                                 timeout=30000)
+    assert "case=" in probe.page.url
+    probe.assert_clean()
