@@ -1,0 +1,717 @@
+"""CRS and ICANS grader: ASTCT 2019 grades, Table 4/5 management, the HLH/MAS alert,
+an episode chart for the ward round, and the infection, IgG and cytopenia sections.
+
+Thin page: every grade, band and rule comes from logic.crs, logic.icans, logic.dosing,
+logic.followup and logic.episode; numbers from the recommendation entries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from pydantic import ValidationError
+
+from logic import content, crs, episode, icans
+from logic.models import Dose, Grade
+from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.i18n import t
+
+try:  # owned by the dosing issue; until it lands the page shows the rule and the quote
+    from logic import dosing
+except ImportError:  # pragma: no cover - depends on another module being present
+    dosing = None
+try:  # owned by the follow-up issue (ivig_decision)
+    from logic import followup
+except ImportError:  # pragma: no cover
+    followup = None
+
+NA = "not_assessed"
+TEMP_WIDGET_MAX = 500.0  # wide on purpose: °F or a lost decimal point get a specific message
+WEIGHT_WIDGET_MAX = 400_000.0  # grams get a specific message from logic.dosing
+LATEST_INFUSION = date(2099, 12, 31)
+
+# Query parameters (docs/CONVENTIONS.md): name -> (session key, allowed values)
+CHOICE_PARAMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("hypotension", "toxicity_hypotension", crs.HYPOTENSION_LEVELS),
+    ("hypoxia", "toxicity_hypoxia", crs.HYPOXIA_LEVELS),
+    ("consciousness", "toxicity_consciousness", tuple(icans.CONSCIOUSNESS_GRADE)),
+    ("seizure", "toxicity_seizure", tuple(icans.SEIZURE_GRADE)),
+    ("motor", "toxicity_motor", tuple(icans.MOTOR_GRADE)),
+    ("edema", "toxicity_edema", tuple(icans.EDEMA_GRADE)),
+)
+# name -> (session key, low, high, whole number)
+NUMBER_PARAMS: tuple[tuple[str, str, float, float, bool], ...] = (
+    ("temp_c", "toxicity_temp_c", 0.0, TEMP_WIDGET_MAX, False),
+    ("weight_kg", "toxicity_weight_kg", 0.0, WEIGHT_WIDGET_MAX, False),
+    ("ice", "toxicity_ice_total", 0, icans.ICE_MAX, True),
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors(include_url=False)[0]
+        return str(err["msg"]).removeprefix("Value error, ")
+    return str(exc)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _seed_from_query() -> None:
+    """Read the link's parameters once, into the widgets' state; bad ones are listed, not used."""
+    if st.session_state.get("toxicity_seeded"):
+        return
+    st.session_state["toxicity_seeded"] = True
+    qp, ignored = st.query_params, []
+    for name, key, allowed in CHOICE_PARAMS:
+        if name in qp:
+            if qp[name] in allowed:
+                st.session_state[key] = qp[name]
+            else:
+                ignored.append((name, qp[name], "choice", {"options": ", ".join(allowed)}))
+    for name, key, low, high, whole in NUMBER_PARAMS:
+        if name in qp:
+            try:
+                x = float(qp[name])
+                if not math.isfinite(x) or not low <= x <= high or (whole and x != int(x)):
+                    raise ValueError(x)
+            except ValueError:
+                ignored.append((name, qp[name], "number", {"low": _num(low), "high": _num(high)}))
+            else:
+                st.session_state[key] = int(x) if whole else x
+    if "masked_fever" in qp:
+        if qp["masked_fever"] in ("1", "0"):
+            st.session_state["toxicity_masked_fever"] = qp["masked_fever"] == "1"
+        else:
+            ignored.append(("masked_fever", qp["masked_fever"], "choice", {"options": "1, 0"}))
+    st.session_state["toxicity_params_ignored"] = tuple(ignored)
+
+
+def _labels(namespace: str, options) -> Callable[[str], str]:
+    """Option labels resolved now, in this run's language (not later, outside the run)."""
+    labels = {o: t(f"{namespace}.{o}") for o in options}
+    return labels.__getitem__
+
+
+def _choice(label: str, options_ns: str, levels: tuple[str, ...], key: str, help: str | None = None,
+            horizontal: bool = False) -> str | None:
+    value = st.radio(label, [NA, *levels], key=key, help=help, horizontal=horizontal,
+                     format_func=_labels(f"toxicity.{options_ns}", [NA, *levels]))
+    return None if value in (NA, None) else value
+
+
+def _grade_text(g: Grade) -> str:
+    return t("toxicity.grade_at_least", grade=g.grade) if g.at_least else t("toxicity.grade_value", grade=g.grade)
+
+
+def _metric_value(g: Grade) -> str:
+    return t("toxicity.grade_metric_at_least", grade=g.grade) if g.at_least else t("toxicity.grade_metric",
+                                                                                      grade=g.grade)
+
+
+def _fields(names: list[str]) -> str:
+    return ", ".join(t(f"toxicity.field.{n}") for n in names)
+
+
+def _dose_text(d: Dose) -> str:
+    return " ".join(p for p in (f"{d.amount:g} {d.unit}", d.route, d.frequency or "") if p)
+
+
+def _temp_message(p: crs.TemperatureProblem) -> str:
+    celsius = "" if p.likely_celsius is None else f"{p.likely_celsius:.1f}"
+    return t(f"toxicity.temp_error.{p.kind}", value=_num(p.value), celsius=celsius)
+
+
+# --- CRS ---------------------------------------------------------------------------------------
+
+
+def _crs_inputs() -> tuple[crs.CRSAssessment | None, bool]:
+    """The CRS form; returns the assessment (None while the temperature is refused) and
+    whether anything was entered."""
+    threshold = crs.fever_threshold_c()
+    temp = st.number_input(t("toxicity.crs.temp_label"), min_value=0.0, max_value=TEMP_WIDGET_MAX, value=None,
+                           step=0.1, format="%.1f", key="toxicity_temp_c", help=t("toxicity.crs.temp_help"))
+    problem = crs.temperature_problem(temp) if temp is not None else None
+    if problem is not None:
+        st.error(md_escape(_temp_message(problem)), icon=":material/thermostat:")
+    masked = st.checkbox(t("toxicity.crs.masked_label", threshold=f"{threshold:.1f}"), key="toxicity_masked_fever",
+                         help=t("toxicity.crs.masked_help"))
+    hypotension = _choice(t("toxicity.crs.hypotension_label"), "hypotension_opt", crs.HYPOTENSION_LEVELS,
+                          "toxicity_hypotension")
+    hypoxia = _choice(t("toxicity.crs.hypoxia_label"), "hypoxia_opt", crs.HYPOXIA_LEVELS, "toxicity_hypoxia",
+                      help=t("toxicity.crs.hypoxia_help"))
+    entered = temp is not None or masked or hypotension is not None or hypoxia is not None
+    if problem is not None:
+        return None, entered
+    try:
+        findings = crs.CRSFindings(max_temp_c=temp, fever_before_masking=masked, hypotension=hypotension,
+                                   hypoxia=hypoxia)
+        return crs.assess_crs(findings), entered
+    except (ValidationError, ValueError) as exc:
+        st.error(md_escape(_reason(exc)))
+        return None, entered
+
+
+def _crs_result(a: crs.CRSAssessment) -> None:
+    g, threshold = a.grade, f"{a.fever_threshold_c:.1f}"
+    st.subheader(t("toxicity.crs.result_heading"))
+    st.metric(t("toxicity.crs.metric_label"), _metric_value(g))
+    temp = st.session_state.get("toxicity_temp_c")
+    if a.fever == "present":
+        how = [t("toxicity.crs.fever_by_temp", temp=_num(temp), threshold=threshold)
+               if temp is not None and temp >= a.fever_threshold_c else None,
+               t("toxicity.crs.fever_by_masking") if st.session_state.get("toxicity_masked_fever") else None]
+        st.markdown(md_escape(t("toxicity.crs.fever_present", how="; ".join(h for h in how if h))))
+    elif a.fever == "absent":
+        st.markdown(md_escape(t("toxicity.crs.fever_absent", temp=_num(temp), threshold=threshold)))
+    else:
+        st.warning(md_escape(t("toxicity.crs.fever_not_assessed", threshold=threshold, if_fever=a.grade_if_fever)),
+                   icon=":material/help:")
+    if a.signs_without_fever:
+        st.warning(md_escape(t("toxicity.crs.signs_without_fever")))
+    if g.drivers:
+        st.markdown(md_escape(t("toxicity.crs.set_by", drivers=_fields(g.drivers))))
+    if g.at_least:
+        st.info(md_escape(t("toxicity.crs.missing", fields=_fields(a.missing), highest=a.highest_possible)))
+    elif not a.missing:
+        st.caption(md_escape(t("toxicity.crs.complete")))
+    na = t("toxicity.not_assessed")
+    hyp, oxy = st.session_state.get("toxicity_hypotension", NA), st.session_state.get("toxicity_hypoxia", NA)
+    st.caption(md_escape(t(
+        "toxicity.crs.inputs",
+        temp=f"{_num(temp)} °C" if temp is not None else na,
+        masked=t("toxicity.crs.yes") if st.session_state.get("toxicity_masked_fever") else t("toxicity.crs.no"),
+        hypotension=t(f"toxicity.hypotension_opt.{hyp}"), hypoxia=t(f"toxicity.hypoxia_opt.{oxy}"))))
+    st.caption(md_escape(t("toxicity.crs.rule", threshold=threshold)))
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(t('toxicity.crs.astct_notes_heading'))}**")
+        st.markdown(md_escape("\n".join(f"- {t('toxicity.crs.' + k, threshold=threshold)}" for k in (
+            "astct_note_organ", "astct_note_comfort", "astct_note_masked", "astct_note_printed"))))
+    # the grade's own quotes (Table 3 row; for grade 0 the grading rule and the fever row with
+    # its >38 / >=38.0 note); the Table 4 ones follow under management
+    quote_cards([r for r in g.recommendation_ids if r not in crs.crs_management(g.grade).recommendation_ids])
+
+
+def _weight_input() -> float | None:
+    weight = st.number_input(t("toxicity.mgmt.weight_label"), min_value=0.0, max_value=WEIGHT_WIDGET_MAX,
+                             value=None, step=1.0, format="%.1f", key="toxicity_weight_kg",
+                             help=t("toxicity.mgmt.weight_help"))
+    if weight is None or dosing is None:
+        return weight
+    try:
+        dosing.tocilizumab_dose(weight)
+    except (ValidationError, ValueError) as exc:
+        st.error(md_escape(t("toxicity.mgmt.weight_invalid", reason=_reason(exc))))
+        return None
+    return weight
+
+
+def _tocilizumab(weight: float | None, entries: tuple[episode.EpisodeEntry, ...]) -> str | None:
+    """Show the tocilizumab rule and, with a weight, the dose; returns the dose text."""
+    rec = content.recommendation("tocilizumab_dosing")
+    st.markdown(md_escape(t(
+        "toxicity.mgmt.toci_rule", per_kg=rec.value("mg_per_kg"), infusion_h=rec.value("infusion_min_h"),
+        cap=rec.value("max_single_dose_mg"), interval=rec.value("min_interval_h"),
+        per_24h=rec.note_value("max_doses_24h_label"), printed_24h=rec.value("max_doses_24h_printed"),
+        total=rec.value("max_doses_total"))))
+    dose_text = None
+    if dosing is None:
+        st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
+    elif weight is None:
+        st.info(md_escape(t("toxicity.mgmt.toci_need_weight")))
+    else:
+        d = dosing.tocilizumab_dose(weight)
+        capped = t("toxicity.mgmt.toci_capped", cap=rec.value("max_single_dose_mg")) if d.capped else ""
+        dose_text = f"{d.amount:g} {d.unit} {d.route}"
+        st.success(md_escape(t("toxicity.mgmt.toci_dose", amount=f"{d.amount:g}", per_kg=rec.value("mg_per_kg"),
+                     weight=_num(weight), capped=capped)), icon=":material/medication:")
+    given = [e.at for e in entries if e.kind == "tocilizumab"]
+    if dosing is not None and given:
+        try:
+            check = dosing.tocilizumab_next(given, datetime.now())
+        except (ValidationError, ValueError) as exc:
+            st.error(md_escape(_reason(exc)))
+        else:
+            nxt = (t("toxicity.mgmt.toci_no_more") if check.earliest is None and not check.allowed
+                   else t("toxicity.mgmt.toci_next_allowed") if check.allowed
+                   else t("toxicity.mgmt.toci_next_at", when=f"{check.earliest:%Y-%m-%d %H:%M}"))
+            st.info(md_escape(t("toxicity.mgmt.toci_course", n=check.doses_total, reason=nxt)))
+    return dose_text
+
+
+def _crs_management(a: crs.CRSAssessment | None, weight: float | None,
+                    entries: tuple[episode.EpisodeEntry, ...]) -> None:
+    if a is None:  # the result section already says why (a refused temperature)
+        return
+    st.subheader(t("toxicity.mgmt.heading"))
+    g = a.grade
+    plan = crs.crs_management(g.grade)
+    if g.grade == 0:
+        st.info(md_escape(t("toxicity.mgmt.none_grade0")))
+        return
+    st.markdown(f"**{md_escape(t('toxicity.mgmt.for_grade', grade=_grade_text(g)))}**")
+    if g.at_least:
+        st.caption(md_escape(t("toxicity.mgmt.may_be_higher")))
+    if plan.tocilizumab != "not_listed":
+        st.markdown(f"**{md_escape(t('toxicity.mgmt.toci_heading'))}**")
+        st.caption(md_escape(t("toxicity.mgmt.toci_elderly") if plan.tocilizumab == "elderly_or_comorbid"
+                             else t("toxicity.mgmt.toci_listed")))
+        _tocilizumab(weight, entries)
+    if plan.dexamethasone:
+        st.markdown(f"**{md_escape(t('toxicity.mgmt.dex_heading'))}**")
+        if dosing is None:
+            st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
+        else:
+            d, r = dosing.dexamethasone_dose(False), dosing.dexamethasone_dose(True)
+            st.success(md_escape(t("toxicity.mgmt.dex_text", amount=f"{d.amount:g}", unit=d.unit, route=d.route,
+                         frequency=d.frequency or "", amount_refr=f"{r.amount:g}", frequency_refr=r.frequency or "")),
+                       icon=":material/medication:")
+    if plan.methylprednisolone_high_dose:
+        st.markdown(f"**{md_escape(t('toxicity.mgmt.mp_heading'))}**")
+        if dosing is None:
+            st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
+        else:
+            d = dosing.methylprednisolone_dose(None, high_dose=True)
+            st.success(md_escape(t("toxicity.mgmt.mp_text", amount_g=content.value("crs_mgmt_grade_4",
+                                                                         "methylprednisolone_g_per_day"),
+                         amount=f"{d.amount:g}", unit=d.unit, frequency=d.frequency or "")),
+                       icon=":material/medication:")
+    shown = {r for r in g.recommendation_ids if r not in plan.recommendation_ids}
+    quote_cards([r for r in plan.recommendation_ids if r not in shown])
+
+
+def _diagnostic_frame() -> None:
+    rec = content.recommendation("crs_diagnosis")
+    with st.expander(t("toxicity.crs.diagnosis_heading")):
+        st.markdown(md_escape(t("toxicity.crs.diagnosis_text", fever=rec.value("fever_c"),
+                                sbp=rec.value("sbp_below_mmhg"), sao2=rec.value("sao2_below_pct"),
+                                weeks=rec.value("window_weeks"),
+                                late=content.value("crs_late_onset", "late_weeks"))))
+        quote_cards(["crs_diagnosis", "crs_late_onset", "crs_incidence"])
+
+
+def _escalation() -> bool:
+    """The HLH/MAS check; returns True when the alert is on."""
+    hours = crs.escalation_hours()
+    st.subheader(t("toxicity.escalation.heading", hours=hours))
+    st.caption(md_escape(t("toxicity.escalation.intro", hours=hours)))
+    first = st.datetime_input(t("toxicity.escalation.first_line_label"), value=None,
+                              key="toxicity_first_line_at", step=timedelta(minutes=5))
+    improved = st.radio(t("toxicity.escalation.improved_label"), [NA, "improved", "not_improved"],
+                        key="toxicity_improved", horizontal=True,
+                        format_func=_labels("toxicity.escalation.improved_opt", [NA, "improved", "not_improved"]))
+    alert = False
+    now = datetime.now().replace(second=0, microsecond=0)
+    if first is None:
+        st.caption(md_escape(t("toxicity.escalation.need_time")))
+    elif first > now:
+        st.error(md_escape(t("toxicity.escalation.future", now=f"{now:%Y-%m-%d %H:%M}")))
+    else:
+        try:
+            status = crs.crs_escalation_status(first, now, improved=improved == "improved")
+        except (ValidationError, ValueError) as exc:
+            st.error(md_escape(t("toxicity.escalation.invalid", reason=_reason(exc))))
+            return False
+        since = f"{status.hours_since_first_line:.1f}"
+        due = now >= status.alert_from
+        if improved == "improved":
+            st.success(md_escape(t("toxicity.escalation.improved_ok")))
+        elif improved == "not_improved" and status.alert:
+            alert = True
+            st.error(md_escape(t("toxicity.escalation.alert", hours_since=since)), icon=":material/emergency:")
+        elif due:  # 12 h passed, improvement not yet assessed: ask, never assume
+            st.warning(md_escape(t("toxicity.escalation.check_now", hours_since=since, hours=hours)),
+                       icon=":material/warning:")
+        else:
+            st.info(md_escape(t("toxicity.escalation.not_yet", hours_since=since, hours=hours,
+                      due=f"{status.alert_from:%Y-%m-%d %H:%M}")))
+    quote_card("crs_escalation_alert")
+    return alert
+
+
+# --- ICANS -------------------------------------------------------------------------------------
+
+
+def _icans_inputs() -> tuple[icans.ICANSAssessment | None, bool]:
+    total = st.number_input(t("toxicity.icans.ice_total_label"), min_value=0, max_value=icans.ICE_MAX, value=None,
+                            step=1, key="toxicity_ice_total")
+    with st.container(border=True):
+        st.caption(md_escape(t("toxicity.icans.ice_items_caption")))
+        items = {name: st.segmented_control(t(f"toxicity.icans.ice_item.{name}"), list(range(top + 1)),
+                                            key=f"toxicity_ice_{name}")
+                 for name, top in icans.ICE_ITEM_MAX.items()}
+    consciousness = _choice(t("toxicity.icans.consciousness_label"), "icans.consciousness_opt",
+                            tuple(icans.CONSCIOUSNESS_GRADE), "toxicity_consciousness")
+    seizure = _choice(t("toxicity.icans.seizure_label"), "icans.seizure_opt", tuple(icans.SEIZURE_GRADE),
+                      "toxicity_seizure")
+    motor = _choice(t("toxicity.icans.motor_label"), "icans.motor_opt", tuple(icans.MOTOR_GRADE), "toxicity_motor")
+    edema = _choice(t("toxicity.icans.edema_label"), "icans.edema_opt", tuple(icans.EDEMA_GRADE), "toxicity_edema")
+    any_item = any(v is not None for v in items.values())
+    entered = total is not None or any_item or any(v is not None for v in (consciousness, seizure, motor, edema))
+    try:
+        partial = icans.ICEPartial(**items) if any_item else None
+        findings = icans.ICANSFindings(ice_score=total, consciousness=consciousness, seizure=seizure,
+                                       motor_weakness=motor, cerebral_edema=edema)
+        return icans.assess_icans(findings, partial), entered
+    except (ValidationError, ValueError) as exc:
+        st.error(md_escape(_reason(exc)))
+        return None, entered
+
+
+def _icans_result(a: icans.ICANSAssessment) -> None:
+    g = a.grade
+    st.subheader(t("toxicity.crs.result_heading"))
+    st.metric(t("toxicity.icans.metric_label"), _metric_value(g))
+    items = {n: st.session_state.get(f"toxicity_ice_{n}") for n in icans.ICE_ITEM_MAX}
+    if a.ice_range is not None:
+        low, high = a.ice_range
+        missing = [t(f"toxicity.icans.ice_item_short.{n}") for n, v in items.items() if v is None]
+        st.markdown(md_escape(t("toxicity.icans.ice_partial", missing=", ".join(missing), low=low, high=high,
+                                grade=icans.ice_grade(high))))
+    elif a.ice_score is not None:
+        if all(v is not None for v in items.values()):
+            parts = " + ".join(str(items[n]) for n in icans.ICE_ITEM_MAX)
+            st.markdown(md_escape(t("toxicity.icans.ice_working", score=a.ice_score, parts=parts)))
+        band = next(b for b in icans.ICE_BANDS if b[0] <= a.ice_score <= b[1])
+        st.markdown(md_escape(t("toxicity.icans.ice_band", low=band[0], high=band[1], grade=band[2])))
+    na = t("toxicity.not_assessed")
+    domains = "; ".join(t("toxicity.icans.domain_value", field=t(f"toxicity.field.{k}"), grade=v) if v is not None
+                        else t("toxicity.icans.domain_na", field=t(f"toxicity.field.{k}"), na=na)
+                        for k, v in a.domain_grades.items())
+    st.caption(md_escape(t("toxicity.icans.domains", domains=domains)))
+    if g.drivers:
+        st.markdown(md_escape(t("toxicity.icans.set_by", drivers=_fields(g.drivers))))
+    if g.at_least:
+        st.info(md_escape(t("toxicity.icans.missing", fields=_fields(a.missing) or na, highest=a.highest_possible)))
+    elif not a.missing:
+        st.caption(md_escape(t("toxicity.icans.complete")))
+    st.caption(md_escape(t("toxicity.icans.rule")))
+    quote_card("icans_grading")
+
+
+def _icans_management(a: icans.ICANSAssessment | None, crs_a: crs.CRSAssessment | None,
+                      weight: float | None) -> None:
+    st.subheader(t("toxicity.icans.mgmt_heading"))
+    if a is None:
+        return
+    g = a.grade.grade
+    crs_grade = crs_a.grade.grade if crs_a is not None else 0
+    crs_text = _grade_text(crs_a.grade) if crs_a is not None else t("toxicity.summary_not_graded")
+    if g == 0:
+        st.info(md_escape(t("toxicity.icans.none_grade0")))
+        return
+    if crs_grade > 0:
+        st.markdown(md_escape(t("toxicity.icans.with_crs", crs=crs_text)))
+    else:
+        st.markdown(md_escape(t("toxicity.icans.without_crs", crs=crs_text)))
+        if crs_a is None or crs_a.grade.at_least:
+            st.caption(md_escape(t("toxicity.icans.crs_unknown")))
+    plan = icans.icans_plan(g, crs_grade)
+    lines = [t("toxicity.icans.supportive")]
+    if plan.icu != "none":
+        lines.append(t(f"toxicity.icans.icu.{plan.icu}",
+                       crs_min=content.value("icans_g2_with_crs", "icu_if_crs_grade_at_least")))
+    if dosing is not None and plan.steroid != "none":
+        if plan.steroid == "methylprednisolone_high_dose":
+            mp = _dose_text(dosing.methylprednisolone_dose(None, high_dose=True))
+        else:
+            per_kg = content.value("icans_g2_no_crs", "methylprednisolone_mg_per_kg")
+            mp = (f"{_dose_text(dosing.methylprednisolone_dose(weight))} (= {per_kg} mg/kg × {_num(weight)} kg)"
+                  if weight is not None else t("toxicity.icans.mp_need_weight"))
+        lines.append(t(f"toxicity.icans.steroid.{plan.steroid}", dex=_dose_text(dosing.dexamethasone_dose(False)),
+                       mp=mp))
+    if plan.tocilizumab:
+        toci = (_dose_text(dosing.tocilizumab_dose(weight)) if dosing is not None and weight is not None
+                else t("toxicity.icans.toci_need_weight"))
+        lines.append(t("toxicity.icans.toci", dose=toci))
+    if plan.neuroimaging_every_2_3_days_while_ge3:
+        lines.append(t("toxicity.icans.imaging"))
+    if plan.status_epilepticus_per_guideline:
+        lines.append(t("toxicity.icans.status_epilepticus"))
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(_grade_text(a.grade))}**")
+        st.markdown(md_escape("\n".join(f"- {line}" for line in lines)))
+    if dosing is None:
+        st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
+    quote_cards(plan.recommendation_ids)
+
+
+def _icans_extras() -> None:
+    with st.expander(t("toxicity.icans.workup_heading")):
+        st.markdown(md_escape(t("toxicity.icans.workup_list")))
+        quote_cards(["icans_incidence_workup", "icans_parkinsonism"])
+    with st.expander(t("toxicity.icans.lev_heading")):
+        if dosing is not None:
+            d = dosing.levetiracetam_dose()
+            st.markdown(md_escape(t("toxicity.icans.lev_text", amount=f"{d.amount:g}", unit=d.unit, route=d.route,
+                                    frequency=d.frequency or "")))
+        quote_card("cns_disease_prophylaxis")
+
+
+# --- episode chart -----------------------------------------------------------------------------
+
+
+def _on_upload() -> None:
+    """Parse an uploaded export in memory; runs before the script, so it may set widget state."""
+    f = st.session_state.get("toxicity_upload")
+    if f is None:
+        return
+    try:
+        ep = episode.import_file(f.name, f.getvalue())
+        if ep.infusion_date > LATEST_INFUSION:
+            raise ValueError(f"infusion date {ep.infusion_date} is too far ahead")
+    except (ValidationError, ValueError) as exc:
+        st.session_state["toxicity_import_result"] = ("error", _reason(exc))
+        return
+    st.session_state["toxicity_entries"] = ep.entries
+    st.session_state["toxicity_infusion_date"] = ep.infusion_date
+    st.session_state["toxicity_import_result"] = ("ok", str(len(ep.entries)), ep.infusion_date.isoformat())
+
+
+def _chart(ep: episode.Episode) -> go.Figure:
+    fig = go.Figure()
+    for key, colour in (("crs", "#c0392b"), ("icans", "#2c6fbb")):
+        pts = [(ep.day(e), getattr(e, f"{key}_grade"), getattr(e, f"{key}_at_least"), e.at)
+               for e in ep.assessments() if getattr(e, f"{key}_grade") is not None]
+        if not pts:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers",
+            name=t(f"toxicity.chart.series_{key}"), line={"color": colour, "width": 2},
+            marker={"size": 11, "color": colour,
+                    "symbol": ["circle-open" if p[2] else "circle" for p in pts], "line": {"width": 2}},
+            hovertext=[f"{p[3]:%Y-%m-%d %H:%M} · {('≥' if p[2] else '')}{p[1]}" for p in pts],
+            hoverinfo="text+name"))
+    symbols = {"tocilizumab": "diamond", "dexamethasone": "square", "methylprednisolone": "star"}
+    for kind, symbol in symbols.items():
+        doses = ep.doses(kind)
+        if not doses:
+            continue
+        label = t(f"toxicity.chart.dose_kind.{kind}")
+        fig.add_trace(go.Scatter(
+            x=[ep.day(e) for e in doses], y=[-0.6] * len(doses), mode="markers", name=label,
+            marker={"size": 12, "symbol": symbol, "color": "#555"},
+            hovertext=[f"{e.at:%Y-%m-%d %H:%M} · " + t("toxicity.chart.dose_marker", drug=label, mg=f"{e.dose_mg:g}")
+                       for e in doses], hoverinfo="text"))
+    fig.update_layout(
+        height=360, margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        xaxis={"title": t("toxicity.chart.axis_day"), "rangemode": "tozero", "zeroline": True},
+        yaxis={"title": t("toxicity.chart.axis_grade"), "range": [-1, 4.4], "tickvals": [0, 1, 2, 3, 4]},
+    )
+    return fig
+
+
+def _table(ep: episode.Episode) -> pd.DataFrame:
+    def grade(g: int | None, at_least: bool | None) -> str:
+        return "" if g is None else f"{'≥' if at_least else ''}{g}"
+
+    def kind(k: str) -> str:
+        return t("toxicity.chart.kind.assessment") if k == "assessment" else t(f"toxicity.chart.dose_kind.{k}")
+
+    return pd.DataFrame({
+        t("toxicity.chart.col.day"): [round(ep.day(e), 1) for e in ep.entries],
+        t("toxicity.chart.col.at"): [f"{e.at:%Y-%m-%d %H:%M}" for e in ep.entries],
+        t("toxicity.chart.col.kind"): [kind(e.kind) for e in ep.entries],
+        t("toxicity.chart.col.dose_mg"): ["" if e.dose_mg is None else f"{e.dose_mg:g}" for e in ep.entries],
+        t("toxicity.chart.col.crs_grade"): [grade(e.crs_grade, e.crs_at_least) for e in ep.entries],
+        t("toxicity.chart.col.icans_grade"): [grade(e.icans_grade, e.icans_at_least) for e in ep.entries],
+    })
+
+
+def _add(infusion: date, entry_kwargs: dict) -> None:
+    entries = st.session_state.get("toxicity_entries", ())
+    try:
+        entry = episode.EpisodeEntry(**entry_kwargs)
+        ep = episode.Episode(infusion_date=infusion, entries=entries).add(entry)
+    except (ValidationError, ValueError) as exc:
+        st.error(md_escape(t("toxicity.chart.entry_invalid", reason=_reason(exc))))
+        return
+    st.session_state["toxicity_entries"] = ep.entries
+    st.session_state["toxicity_flash"] = "added"
+    st.rerun()  # so the sections above (e.g. the tocilizumab course) see the new entry
+
+
+def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
+                   icans_a: icans.ICANSAssessment | None, icans_entered: bool) -> None:
+    st.subheader(t("toxicity.chart.heading"))
+    st.caption(md_escape(t("toxicity.chart.intro")))
+    st.file_uploader(t("toxicity.chart.upload_label"), type=["csv", "json"], key="toxicity_upload",
+                     on_change=_on_upload, max_upload_size=1, help=t("toxicity.chart.upload_help"))
+    result = st.session_state.get("toxicity_import_result")
+    if result and result[0] == "error":
+        st.error(md_escape(t("toxicity.chart.import_error", reason=result[1])))
+    elif result:
+        st.success(md_escape(t("toxicity.chart.import_ok", n=result[1], date=result[2])))
+    if st.session_state.pop("toxicity_flash", None) == "added":
+        st.success(md_escape(t("toxicity.chart.added")))
+    infusion = st.date_input(t("toxicity.chart.infusion_label"), value=None, key="toxicity_infusion_date",
+                             min_value=episode.first_report_date(), max_value=LATEST_INFUSION)
+    if infusion is None:
+        st.info(md_escape(t("toxicity.chart.need_infusion")))
+        return
+    if "toxicity_entry_at" not in st.session_state:
+        st.session_state["toxicity_entry_at"] = datetime.now().replace(second=0, microsecond=0)
+    at = st.datetime_input(t("toxicity.chart.at_label"), value=None, key="toxicity_entry_at",
+                           step=timedelta(minutes=5))
+    crs_g = crs_a.grade if crs_a is not None and crs_entered else None
+    icans_g = icans_a.grade if icans_a is not None and icans_entered else None
+    label = t("toxicity.chart.add_assessment",
+              crs=_grade_text(crs_g) if crs_g else t("toxicity.summary_not_graded"),
+              icans=_grade_text(icans_g) if icans_g else t("toxicity.summary_not_graded"))
+    if st.button(label, key="toxicity_add_assessment", icon=":material/add_chart:", width="stretch"):
+        if crs_g is None and icans_g is None:
+            st.warning(md_escape(t("toxicity.chart.nothing_to_add")))
+        elif at is None:
+            st.warning(md_escape(t("toxicity.chart.need_time")))
+        else:
+            _add(infusion, {"at": at, "kind": "assessment",
+                            "crs_grade": crs_g.grade if crs_g else None,
+                            "crs_at_least": crs_g.at_least if crs_g else None,
+                            "icans_grade": icans_g.grade if icans_g else None,
+                            "icans_at_least": icans_g.at_least if icans_g else None})
+    with st.container(border=True):
+        kind = st.radio(t("toxicity.chart.dose_kind_label"), list(episode.DOSE_KINDS), key="toxicity_dose_kind",
+                        horizontal=True, format_func=_labels("toxicity.chart.dose_kind", episode.DOSE_KINDS))
+        mg = st.number_input(t("toxicity.chart.dose_mg_label"), min_value=0.0, max_value=100_000.0, value=None,
+                             step=1.0, key="toxicity_dose_mg")
+        if st.button(t("toxicity.chart.add_dose"), key="toxicity_add_dose", icon=":material/vaccines:"):
+            if mg is None:
+                st.warning(md_escape(t("toxicity.chart.need_dose")))
+            elif at is None:
+                st.warning(md_escape(t("toxicity.chart.need_time")))
+            else:
+                _add(infusion, {"at": at, "kind": kind, "dose_mg": mg})
+    entries = st.session_state.get("toxicity_entries", ())
+    try:
+        ep = episode.Episode(infusion_date=infusion, entries=entries)
+    except (ValidationError, ValueError) as exc:
+        st.error(md_escape(t("toxicity.chart.invalid", reason=_reason(exc))))
+        if st.button(t("toxicity.chart.clear"), key="toxicity_clear_invalid"):
+            st.session_state["toxicity_entries"] = ()
+            st.rerun()
+        return
+    if not ep.entries:
+        st.caption(md_escape(t("toxicity.chart.empty")))
+        return
+    st.plotly_chart(_chart(ep), config={"displayModeBar": False, "responsive": True}, key="toxicity_chart")
+    st.caption(md_escape(t("toxicity.chart.chart_caption")))
+    st.dataframe(_table(ep), hide_index=True)
+    left, right = st.columns(2)
+    left.download_button(t("toxicity.chart.download_csv"), episode.to_csv(ep), file_name="toxicity-episode.csv",
+                         mime="text/csv", on_click="ignore", icon=":material/download:", key="toxicity_dl_csv")
+    right.download_button(t("toxicity.chart.download_json"), episode.to_json(ep), file_name="toxicity-episode.json",
+                          mime="application/json", on_click="ignore", icon=":material/download:",
+                          key="toxicity_dl_json")
+    left, right = st.columns(2)
+    if left.button(t("toxicity.chart.remove_last"), key="toxicity_remove_last", icon=":material/undo:"):
+        st.session_state["toxicity_entries"] = ep.without(len(ep.entries) - 1).entries
+        st.rerun()
+    if right.button(t("toxicity.chart.clear"), key="toxicity_clear", icon=":material/delete:"):
+        st.session_state["toxicity_entries"] = ()
+        st.rerun()
+
+
+# --- infection, immunoglobulin, cytopenia ----------------------------------------------------
+
+
+def _infection() -> None:
+    st.subheader(t("toxicity.infection.heading"))
+    st.markdown(md_escape(t("toxicity.infection.list",
+                            pjp=content.value("antibacterial_antifungal_pjp_prophylaxis", "pjp_min_months"))))
+    quote_cards(["infection_screening", "antiviral_prophylaxis", "antibacterial_antifungal_pjp_prophylaxis",
+                 "infection_treatment_gcsf"])
+
+    st.subheader(t("toxicity.infection.igg_heading"))
+    rec = content.recommendation("ivig_replacement")
+    igg = st.number_input(t("toxicity.infection.igg_label"), value=None, step=0.1, format="%.1f",
+                          key="toxicity_igg", help=t("toxicity.infection.igg_help", months=rec.value("monitor_months")))
+    infection = st.radio(t("toxicity.infection.infection_label"), [NA, "yes", "no"], key="toxicity_infection",
+                         horizontal=True, format_func=_labels("toxicity.infection.infection_opt", [NA, "yes", "no"]))
+    if igg is not None and followup is None:
+        st.info(md_escape(t("toxicity.infection.igg_unavailable")))
+    elif igg is not None:
+        try:
+            with_inf, without = followup.ivig_decision(igg, True), followup.ivig_decision(igg, False)
+        except (ValidationError, ValueError):
+            hint = getattr(followup, "igg_unit_hint", lambda _: None)(igg)
+            st.error(md_escape(t("toxicity.infection.igg_mg_dl", value=_num(igg), g_l=_num(igg / 100))
+                               if hint == "mg_dl" else t("toxicity.infection.igg_invalid", value=_num(igg))))
+        else:
+            decision = with_inf if infection == "yes" else without if infection == "no" else (
+                with_inf if with_inf == without else None)
+            if decision is None:
+                st.warning(md_escape(t("toxicity.infection.incomplete",
+                             with_inf=t(f"toxicity.infection.decision.{with_inf}"),
+                             without=t(f"toxicity.infection.decision.{without}"))))
+            else:
+                show = {"replace": st.warning, "assess_further": st.info, "monitor": st.success}[decision]
+                show(md_escape(t(f"toxicity.infection.decision.{decision}")))
+    st.caption(md_escape(t("toxicity.infection.rule", below=rec.value("replace_below_g_l"),
+                 upper=rec.value("replace_with_infection_max_g_l"))))
+    quote_card("ivig_replacement")
+    with st.expander(t("toxicity.infection.igg_background")):
+        quote_cards(["hypogammaglobulinemia", "hypogammaglobulinemia_dual_target"])
+
+    st.subheader(t("toxicity.infection.cytopenia_heading"))
+    cyto = content.recommendation("cytopenia_karmma")
+    st.markdown(md_escape(t("toxicity.infection.cytopenia_text", neut=cyto.value("neutropenia_pct"),
+                            plt=cyto.value("thrombocytopenia_pct"), anaemia=cyto.value("anaemia_pct"))))
+    quote_card("cytopenia_karmma")
+
+
+# --- page --------------------------------------------------------------------------------------
+
+_seed_from_query()
+st.title(t("toxicity.title"))
+st.caption(md_escape(t("toxicity.intro")))
+disclaimer()
+for name, value, reason, kw in st.session_state.get("toxicity_params_ignored", ()):
+    st.warning(md_escape(t("toxicity.params_ignored", name=name, value=value,
+                 reason=t(f"toxicity.param_reason_{reason}", **kw))))
+summary = st.empty()
+
+tab_crs, tab_icans, tab_chart, tab_infection = st.tabs(
+    [t("toxicity.tabs.crs"), t("toxicity.tabs.icans"), t("toxicity.tabs.chart"), t("toxicity.tabs.infection")])
+
+with tab_crs:
+    st.subheader(t("toxicity.crs.heading"))
+    crs_assessment, crs_entered = _crs_inputs()
+    if crs_assessment is not None:
+        _crs_result(crs_assessment)
+    else:
+        st.info(md_escape(t("toxicity.crs.not_computed")))
+    weight = _weight_input()
+    _crs_management(crs_assessment, weight, st.session_state.get("toxicity_entries", ()))
+    alert = _escalation()
+    _diagnostic_frame()
+
+with tab_icans:
+    st.subheader(t("toxicity.icans.heading"))
+    icans_assessment, icans_entered = _icans_inputs()
+    if icans_assessment is not None:
+        _icans_result(icans_assessment)
+    _icans_management(icans_assessment, crs_assessment, weight)
+    _icans_extras()
+
+with tab_chart:
+    _episode_chart(crs_assessment, crs_entered, icans_assessment, icans_entered)
+
+with tab_infection:
+    _infection()
+
+with summary.container():
+    crs_text = _grade_text(crs_assessment.grade) if crs_assessment else t("toxicity.summary_not_graded")
+    icans_text = _grade_text(icans_assessment.grade) if icans_assessment else t("toxicity.summary_not_graded")
+    st.info(md_escape(t("toxicity.summary", crs=crs_text, icans=icans_text)), icon=":material/monitor_heart:")
+    if alert:
+        st.error(md_escape(t("toxicity.summary_alert")), icon=":material/emergency:")

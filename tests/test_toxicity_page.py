@@ -1,0 +1,279 @@
+"""AppTest flows of /toxicity: grades, management, the HLH/MAS alert, bad input, query
+parameters, the episode chart's export and import, and the IgG rule."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/toxicity.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in (at.info, at.warning, at.error, at.success):
+        parts += [e.value for e in kind]
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # undo md_escape
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def fill_grade3_crs_and_grade2_icans(at: AppTest) -> AppTest:
+    at.number_input(key="toxicity_temp_c").set_value(39.2)
+    at.radio(key="toxicity_hypotension").set_value("one_vasopressor")
+    at.radio(key="toxicity_hypoxia").set_value("low_flow")
+    at.number_input(key="toxicity_weight_kg").set_value(72.0)
+    at.number_input(key="toxicity_ice_total").set_value(5)
+    at.radio(key="toxicity_consciousness").set_value("normal")
+    at.radio(key="toxicity_seizure").set_value("none")
+    at.radio(key="toxicity_motor").set_value("none")
+    at.radio(key="toxicity_edema").set_value("none")
+    return at.run()
+
+
+def test_grade_3_crs_with_grade_2_icans():
+    at = fill_grade3_crs_and_grade2_icans(open_page())
+    assert not at.exception
+    assert metrics(at) == {"CRS grade": "Grade 3", "ICANS grade": "Grade 2"}
+    shown = texts(at)
+    assert "Set by: hypotension." in shown
+    assert "3级 | 发热伴低血压(需要一种或不需应用升压药)" in shown  # T3.3 quoted
+    assert "Tocilizumab 576 mg IV (= 8 mg/kg × 72 kg)" in shown
+    assert "dexamethasone 10 mg IV q6h; if refractory, 20 mg IV q6h" in shown
+    # Table 5 with concurrent CRS: grade 2 + CRS >= 2 -> consider ICU, tocilizumab
+    assert "With concurrent CRS (grade 3, from the CRS tab)" in shown
+    assert "Consider ICU transfer (ICANS 2 with CRS ≥2)." in shown
+    assert "methylprednisolone 72 mg IV q12h (= 1 mg/kg × 72 kg)" in shown
+    assert "·若并发≥2级CRS,考虑将患者转移至ICU" in shown  # icans_g2_with_crs quoted
+    assert "Now: CRS grade 3 · ICANS grade 2" in shown
+
+
+def test_grade_3_crs_with_grade_2_icans_in_chinese():
+    at = open_page("zh")
+    # (AppTest formats radio options outside the app's language context: set them by key)
+    for key, value in (("toxicity_hypotension", "one_vasopressor"), ("toxicity_hypoxia", "low_flow"),
+                       ("toxicity_consciousness", "normal"), ("toxicity_seizure", "none"),
+                       ("toxicity_motor", "none"), ("toxicity_edema", "none")):
+        at.session_state[key] = value
+    at.number_input(key="toxicity_temp_c").set_value(39.2)
+    at.number_input(key="toxicity_weight_kg").set_value(72.0)
+    at.number_input(key="toxicity_ice_total").set_value(5).run()
+    assert not at.exception
+    assert metrics(at) == {"CRS分级": "3级", "ICANS分级": "2级"}
+    shown = texts(at)
+    assert "考虑转入ICU(ICANS 2级并发≥2级CRS)。" in shown
+    assert "托珠单抗 576 mg 静脉滴注" in shown
+
+
+def test_unassessed_inputs_give_at_least_and_say_what_is_missing():
+    at = open_page()
+    at.number_input(key="toxicity_temp_c").set_value(38.0).run()
+    assert metrics(at)["CRS grade"] == "≥ 1"
+    assert "Not assessed: hypotension, oxygen. The grade could be up to 4" in texts(at)
+    at.number_input(key="toxicity_temp_c").set_value(37.9).run()
+    assert metrics(at)["CRS grade"] == "Grade 0"
+    assert "No fever: 37.9 °C is below 38.0 °C" in texts(at)
+
+
+def test_temperature_not_assessed_with_organ_findings_says_what_fever_would_make_it():
+    at = open_page()
+    at.radio(key="toxicity_hypoxia").set_value("high_flow").run()
+    assert metrics(at)["CRS grade"] == "≥ 0"
+    assert "Temperature not assessed" in texts(at) and "at least grade 3" in texts(at)
+
+
+def test_masked_fever_counts():
+    at = open_page()
+    at.number_input(key="toxicity_temp_c").set_value(36.9)
+    at.checkbox(key="toxicity_masked_fever").check()
+    at.radio(key="toxicity_hypotension").set_value("none")
+    at.radio(key="toxicity_hypoxia").set_value("none").run()
+    assert metrics(at)["CRS grade"] == "Grade 1"
+    assert "documented before masking" in texts(at)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    pytest.param(98.6, "98.6 looks like °F (= 37.0 °C)", id="Fahrenheit"),
+    pytest.param(385.0, "385 looks like 38.5 °C without its decimal point", id="lost decimal point"),
+    pytest.param(25.0, "25 °C is outside 30-45 °C", id="too low"),
+])
+def test_bad_temperature_is_refused_and_nothing_is_lost(typed, message):
+    at = open_page()
+    at.radio(key="toxicity_hypotension").set_value("no_vasopressor")
+    at.number_input(key="toxicity_ice_total").set_value(8)
+    at.number_input(key="toxicity_temp_c").set_value(typed).run()
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert "CRS grade" not in metrics(at)
+    assert at.radio(key="toxicity_hypotension").value == "no_vasopressor"
+    assert at.number_input(key="toxicity_ice_total").value == 8
+    assert at.number_input(key="toxicity_temp_c").value == typed
+
+
+def test_weight_below_adult_is_refused_next_to_the_field():
+    at = open_page(temp_c="39", hypotension="one_vasopressor")
+    at.number_input(key="toxicity_weight_kg").set_value(20.0).run()
+    assert any("Weight not used" in e.value and "30 kg" in e.value for e in at.error)
+    assert "Enter the weight to compute the tocilizumab dose." in texts(at)
+
+
+def test_escalation_alert_after_12_hours_without_improvement():
+    at = open_page(temp_c="39.5", hypotension="no_vasopressor", hypoxia="none")
+    at.datetime_input(key="toxicity_first_line_at").set_value(datetime.now() - timedelta(hours=13))
+    at.radio(key="toxicity_improved").set_value("not_improved").run()
+    assert not at.exception
+    alerts = [e.value for e in at.error]
+    assert any(a.startswith("ALERT:") and "HLH/MAS" in a for a in alerts), alerts
+    assert any("HLH/MAS alert" in a for a in alerts)  # mirrored at the top of the page
+    assert "需警惕并发噬血细胞性淋巴组织细胞增生症/巨噬细胞活化综合征(HLH/MAS)" in texts(at)
+
+
+def test_no_escalation_alert_before_12_hours_or_when_improved():
+    at = open_page()
+    at.datetime_input(key="toxicity_first_line_at").set_value(datetime.now() - timedelta(hours=11))
+    at.radio(key="toxicity_improved").set_value("not_improved").run()
+    assert not [e for e in at.error if "ALERT" in e.value]
+    assert "the 12-h check is due at" in texts(at)
+    at.datetime_input(key="toxicity_first_line_at").set_value(datetime.now() - timedelta(hours=20))
+    at.radio(key="toxicity_improved").set_value("improved").run()
+    assert not [e for e in at.error if "ALERT" in e.value]
+    at.radio(key="toxicity_improved").set_value("not_assessed").run()
+    assert any("If fever or organ toxicity has not improved" in w.value for w in at.warning)
+
+
+def test_query_parameters_seed_the_form_and_bad_ones_are_named():
+    at = open_page(temp_c="38.6", masked_fever="1", hypotension="none", hypoxia="positive_pressure", ice="2",
+                   consciousness="awakens_to_voice", seizure="none", motor="none", edema="sideways",
+                   weight_kg="80")
+    assert metrics(at) == {"CRS grade": "Grade 4", "ICANS grade": "≥ 3"}
+    assert at.checkbox(key="toxicity_masked_fever").value is True
+    assert at.number_input(key="toxicity_weight_kg").value == 80.0
+    assert any("edema=sideways" in w.value for w in at.warning)
+    assert "Methylprednisolone 1 g/d IV (1000 mg daily)." in texts(at)
+
+
+def test_bad_number_query_parameter_is_ignored_with_a_message():
+    at = open_page(temp_c="hot", ice="12")
+    assert "Ignored link parameter temp_c=hot: not a number in 0-500" in texts(at)
+    assert "Ignored link parameter ice=12: not a number in 0-10" in texts(at)
+    assert at.number_input(key="toxicity_temp_c").value is None
+
+
+def test_ice_item_by_item_with_partial_items():
+    at = open_page()
+    at.segmented_control(key="toxicity_ice_orientation").set_value(0)
+    at.segmented_control(key="toxicity_ice_naming").set_value(0).run()
+    assert metrics(at)["ICANS grade"] == "≥ 2"
+    assert "between 0 and 3/10" in texts(at)
+    for item, v in (("command", 1), ("writing", 1), ("attention", 0)):
+        at.segmented_control(key=f"toxicity_ice_{item}").set_value(v)
+    at.run()
+    assert "ICE 2/10 = 0 + 0 + 1 + 1 + 0" in texts(at)
+    assert metrics(at)["ICANS grade"] == "≥ 3"
+
+
+def test_ice_total_and_items_together_is_refused_without_losing_either():
+    at = open_page(ice="6")
+    at.segmented_control(key="toxicity_ice_orientation").set_value(4).run()
+    assert any("either as a total or item by item" in e.value for e in at.error)
+    assert at.number_input(key="toxicity_ice_total").value == 6
+
+
+def _chart_with_entries() -> AppTest:
+    at = open_page(temp_c="39", hypotension="one_vasopressor", hypoxia="none", ice="8")
+    at.date_input(key="toxicity_infusion_date").set_value(date.today() - timedelta(days=3)).run()
+    at.datetime_input(key="toxicity_entry_at").set_value(datetime.now().replace(second=0, microsecond=0)
+                                                         - timedelta(hours=2)).run()
+    at.button(key="toxicity_add_assessment").click().run()
+    at.radio(key="toxicity_dose_kind").set_value("tocilizumab")
+    at.number_input(key="toxicity_dose_mg").set_value(576.0).run()
+    at.button(key="toxicity_add_dose").click().run()
+    assert not at.exception
+    return at
+
+
+def test_episode_chart_add_and_export():
+    at = _chart_with_entries()
+    entries = at.session_state["toxicity_entries"]
+    assert [e.kind for e in entries] == ["assessment", "tocilizumab"]
+    assert (entries[0].crs_grade, entries[0].crs_at_least, entries[0].icans_grade) == (3, False, 1)
+    assert len(at.get("plotly_chart")) == 1
+    assert len(at.dataframe) == 1
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download JSON"]
+    # the tocilizumab course guard reads the chart's doses
+    assert "Course so far (from the episode chart): 1 dose(s)." in texts(at)
+
+
+def test_episode_dose_above_the_consensus_maximum_is_refused():
+    at = open_page()
+    at.date_input(key="toxicity_infusion_date").set_value(date.today() - timedelta(days=2)).run()
+    at.radio(key="toxicity_dose_kind").set_value("tocilizumab")
+    at.number_input(key="toxicity_dose_mg").set_value(8000.0).run()
+    at.button(key="toxicity_add_dose").click().run()
+    assert any("Not added" in e.value and "800 mg" in e.value for e in at.error)
+    assert at.number_input(key="toxicity_dose_mg").value == 8000.0
+
+
+def test_episode_import_from_csv_and_bad_file():
+    csv_text = ("infusion_date,at,day,kind,crs_grade,crs_at_least,icans_grade,icans_at_least,dose_mg\n"
+                "2026-03-01,2026-03-03T08:00:00,2.33,assessment,2,false,0,false,\n"
+                "2026-03-01,2026-03-03T09:00:00,2.38,tocilizumab,,,,,560.0\n")
+    at = open_page()
+    at.file_uploader(key="toxicity_upload").set_value(("episode.csv", csv_text.encode(), "text/csv")).run()
+    assert not at.exception
+    assert "Imported 2 entries (infusion date 2026-03-01)." in texts(at)
+    assert at.date_input(key="toxicity_infusion_date").value == date(2026, 3, 1)
+    assert len(at.get("plotly_chart")) == 1
+    bad = json.dumps({"format": "cart-mm-toxicity-episode", "version": 1, "infusion_date": "2026-03-01",
+                      "entries": [{"at": "2026-02-01T08:00:00", "kind": "assessment", "crs_grade": 1,
+                                   "crs_at_least": False}]})
+    at.file_uploader(key="toxicity_upload").set_value(("episode.json", bad.encode(), "application/json")).run()
+    assert any("Not imported" in e.value and "before the infusion" in e.value for e in at.error)
+    assert len(at.session_state["toxicity_entries"]) == 2  # the good chart is kept
+
+
+@pytest.mark.parametrize(("igg", "infection", "expected"), [
+    pytest.param(3.9, "not_assessed", "Give immunoglobulin replacement", id="P18 IgG 3.9 replace anyway"),
+    pytest.param(5.0, "not_assessed", "Depends on infection", id="P18 IgG 5 depends on infection"),
+    pytest.param(5.0, "yes", "Give immunoglobulin replacement", id="P18 IgG 5 with infection replace"),
+    pytest.param(6.5, "yes", "Assess further", id="P18 IgG 6.5 with infection assess"),
+    pytest.param(6.5, "no", "keep monitoring", id="IgG 6.5 no infection monitor"),
+    pytest.param(-1.0, "no", "IgG -1 g/L is refused", id="IgG below 0 refused"),
+    pytest.param(61.0, "no", "IgG 61 g/L is refused", id="IgG above 60 refused"),
+    pytest.param(800.0, "no", "800 looks like mg/dL (= 8 g/L)", id="IgG in mg/dL"),
+])
+def test_igg_rule(igg, infection, expected):
+    at = open_page()
+    at.radio(key="toxicity_infection").set_value(infection)
+    at.number_input(key="toxicity_igg").set_value(igg).run()
+    assert not at.exception
+    assert expected in texts(at)
+    assert at.radio(key="toxicity_infection").value == infection
+
+
+def test_infection_and_cytopenia_sections_quote_the_consensus():
+    shown = texts(open_page())
+    assert "预处理开始时予阿昔洛韦或伐昔洛韦" in shown
+    assert "卡氏肺囊虫感染预防至少3个月" in shown
+    assert "neutropenia 96%, thrombocytopenia 63%, anaemia 63%" in shown
+    assert "3~4级粒细胞、血小板减少和贫血的发生率分别为96%、63%、63%" in shown
