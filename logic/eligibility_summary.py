@@ -1,0 +1,106 @@
+"""The one-page eligibility summary as a self-contained HTML document (print it from a browser).
+
+Built in memory and handed to the browser as a download: never written to disk. Every piece of
+text is escaped (html.escape), whether it comes from content, the catalogs or a computed message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from logic import content
+from logic.eligibility import ApheresisWindow, EligibilityReport, item_recommendations
+from logic.models import CriterionResult
+from logic.strings import Lang, catalog, text
+
+_STATUS_MARK = {"met": "✓", "not_met": "✗", "caution": "!", "unknown": "?"}
+
+_CSS = """
+@page { size: A4; margin: 12mm; }
+body { font: 10pt/1.35 system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; color: #111; max-width: 190mm;
+       margin: 0 auto; padding: 8px; }
+h1 { font-size: 14pt; margin: 0 0 2px; } h2 { font-size: 11pt; margin: 10px 0 4px; }
+p { margin: 2px 0; } .small { font-size: 8.5pt; color: #444; }
+.verdict { font-weight: 600; padding: 4px 6px; border: 1px solid #888; margin: 6px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top; }
+td.s { white-space: nowrap; }
+.met { color: #1b5e20; } .not_met { color: #b71c1c; font-weight: 600; } .caution { color: #8a5300; font-weight: 600; }
+.unknown { color: #555; }
+.quote { margin: 4px 0; padding: 2px 6px; border-left: 3px solid #999; break-inside: avoid; }
+.zh { font-size: 9pt; } .en { font-size: 8.5pt; color: #333; } .note { font-size: 8.5pt; color: #0d47a1; }
+"""
+
+
+def _t(lang: Lang, key: str, **kw: object) -> str:
+    return escape(text(lang, f"eligibility.{key}", **kw))
+
+
+def _table(items: list[CriterionResult], lang: Lang) -> str:
+    rows = []
+    for item in items:
+        label = escape(item_label(item.id, lang))
+        status = f"{_STATUS_MARK[item.status]} {_t(lang, 'status.' + item.status)}"
+        rows.append(f'<tr><td>{label}</td><td class="s {item.status}">{escape(status)}</td>'
+                    f"<td>{escape(item.message)}</td><td>{escape(item.recommendation_id)}</td></tr>")
+    head = (f"<tr><th>{_t(lang, 'summary.col_item')}</th><th>{_t(lang, 'summary.col_status')}</th>"
+            f"<th>{_t(lang, 'summary.col_detail')}</th><th>{_t(lang, 'summary.col_rec')}</th></tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def item_label(item_id: str, lang: Lang) -> str:
+    """An item's name: a checklist or apheresis item, else a washout exposure."""
+    key = f"eligibility.item.{item_id}"
+    return text(lang, key) if key in catalog(lang) else text(lang, f"eligibility.exposure.{item_id}")
+
+
+def _quote(rec_id: str, lang: Lang) -> str:
+    rec = content.recommendation(rec_id)
+    notes = "".join(
+        f'<p class="note">{_t(lang, "summary.app_note")}: {escape(n.zh if lang == "zh" else n.en)} '
+        f"({escape(n.basis)})</p>" for n in rec.notes)
+    return (f'<div class="quote"><p class="small">{escape(rec.id)} · {escape(rec.source)} · '
+            f'{_t(lang, "summary.quote_label")}</p><p class="zh">{escape(rec.quote_zh)}</p>'
+            f'<p class="small">{_t(lang, "summary.our_english")}</p><p class="en">{escape(rec.text_en)}</p>'
+            f"{notes}</div>")
+
+
+def render_summary(report: EligibilityReport, apheresis: list[CriterionResult],
+                   washout: ApheresisWindow | None, notes: list[CriterionResult], lang: Lang,
+                   generated: datetime) -> str:
+    """The whole assessment: verdict, every item with its status and the quotes it cites."""
+    cited: list[str] = []
+    for item in report.items:
+        cited += item_recommendations(report, item)
+    cited += [i.recommendation_id for i in [*apheresis, *(washout.items if washout else []), *notes]]
+    cited.append(content.ref("apheresis_collection_target"))
+    parts = [
+        f"<h1>{_t(lang, 'summary.heading')}</h1>",
+        f'<p class="small">{_t(lang, "summary.generated", when=generated.strftime("%Y-%m-%d %H:%M"))}</p>',
+        f'<p class="small">{_t(lang, "summary.no_patient")} {escape(text(lang, "common.disclaimer"))}</p>',
+        f"<h2>{_t(lang, 'summary.part_checklist')}</h2>",
+        f'<p class="verdict {report.verdict}">{_t(lang, "verdict." + report.verdict)}</p>',
+        f'<p class="small">{_t(lang, "verdict.rule")}</p>',
+        _table(report.items, lang),
+        f"<h2>{_t(lang, 'summary.part_apheresis')}</h2>",
+        _table(apheresis, lang),
+    ]
+    target_min = content.value("apheresis_collection_target", "collection_min_1e6_per_kg")
+    target_max = content.value("apheresis_collection_target", "collection_max_1e6_per_kg")
+    parts.append(f"<p>{_t(lang, 'apheresis.collection_text', min=target_min, max=target_max)}</p>")
+    parts.append(f"<h2>{_t(lang, 'summary.part_washout')}</h2>")
+    if washout and washout.binding:
+        name = text(lang, f"eligibility.exposure.{washout.binding}")
+        parts.append(f'<p class="verdict">{_t(lang, "summary.earliest", when=washout.earliest.strftime("%Y-%m-%d %H:%M"), name=name)}</p>')
+        parts.append(_table(washout.items, lang))
+    else:
+        parts.append(f"<p>{_t(lang, 'washout.none_entered')}</p>")
+    if notes:
+        parts.append(_table(notes, lang))
+    parts.append(f"<h2>{_t(lang, 'summary.quotes')}</h2>")
+    parts += [_quote(rec_id, lang) for rec_id in dict.fromkeys(cited)]
+    html_lang = "zh-CN" if lang == "zh" else "en"
+    return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
+            f"<title>{_t(lang, 'summary.heading')}</title><style>{_CSS}</style></head><body>"
+            + "\n".join(parts) + "</body></html>")

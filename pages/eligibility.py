@@ -1,0 +1,387 @@
+"""Eligibility: baseline checklist, apheresis readiness, washout planner and a printable summary."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+from pydantic import ValidationError
+
+from logic import content
+from logic import eligibility as elig
+from logic.eligibility_summary import item_label, render_summary
+from logic.models import CriterionResult
+from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.i18n import lang, t
+
+TRI = ("yes", "no", "not_assessed")
+BADGE = {"met": ("green", ":material/check_circle:"), "not_met": ("red", ":material/cancel:"),
+         "caution": ("orange", ":material/warning:"), "unknown": ("gray", ":material/help:")}
+VERDICT_BOX = {"eligible": st.success, "needs_review": st.warning, "not_eligible": st.error, "incomplete": st.info}
+BILIRUBIN_UNITS = ("umol/L", "mg/dL", "g/L")
+UNIT_LABEL = {"umol/L": "µmol/L", "mg/dL": "mg/dL", "g/L": "g/L"}
+# Exposures grouped as the consensus's sentence groups them, each group with its recommendation.
+WASHOUT_GROUPS = (
+    ("washout_8_weeks", ("anti_t_cell_antibody", "donor_lymphocyte_infusion", "cns_radiotherapy")),
+    ("washout_2_weeks", ("combination_chemotherapy", "lenalidomide", "bortezomib")),
+    ("washout_1_week", ("vincristine",)),
+    ("washout_72_hours", ("therapeutic_corticosteroids",)),
+)
+HISTORY_YEARS = 20
+CHART_COLOURS = ("#1f77b4", "#9467bd", "#8c564b", "#17becf")
+
+
+# --- widgets -------------------------------------------------------------------------------------
+
+
+def _tri(field: str) -> bool | None:
+    """Yes / No / Not assessed, one tap on a phone; "Not assessed" (or no choice) is None."""
+    key = f"eligibility_{field}"
+    st.session_state.setdefault(key, "not_assessed")
+    choice = st.segmented_control(t(f"eligibility.question.{field}"), TRI, key=key,
+                                  format_func=lambda o: t(f"eligibility.{o}"))
+    return {"yes": True, "no": False}.get(choice)
+
+
+def _number(field: str, label: str, lo: float, hi: float, step: float, help_text: str | None = None) -> Any:
+    # The widget's range is wider than logic's, so a plausible slip (0.55 for 55 %) reaches logic
+    # and is refused there with its reason.
+    return st.number_input(label, min_value=lo, max_value=hi, value=None, step=step, key=f"eligibility_{field}",
+                           placeholder=t("eligibility.number_placeholder"), help=help_text,
+                           format="%d" if isinstance(step, int) else "%g")
+
+
+def _checked(model: type, data: dict[str, Any], field: str, valid: dict[str, Any], refused: list[str]) -> None:
+    """Validate one input at once and show its refusal right under it; keep it out until fixed."""
+    if data.get(field) is None:
+        return
+    errors = elig.input_errors(model, data, lang())
+    if errors:
+        st.error(next(iter(errors.values())), icon=":material/error:")
+        refused.append(field)
+    else:
+        valid.update(data)
+
+
+def _show_item(item: CriterionResult, rec_ids: list[str]) -> None:
+    # One compact row per item: status and message in the expander's label, the quotes inside.
+    colour, icon = BADGE[item.status]
+    head = md_escape(f"{item_label(item.id, lang())}: {t('eligibility.status.' + item.status)}")
+    with st.expander(f":{colour}[**{head}**] · {md_escape(item.message)}", icon=icon):
+        st.caption(t("eligibility.rule_and_quote"))
+        quote_cards(rec_ids)
+
+
+def _counts(items: list[CriterionResult]) -> str:
+    n = {s: sum(i.status == s for i in items) for s in BADGE}
+    return t("eligibility.counts", **n)
+
+
+# --- query parameters ------------------------------------------------------------------------------
+
+
+def _seed_from_query(today: date) -> None:
+    """Exposure dates from the link (?lenalidomide=2026-03-01), read again only when the link changes."""
+    qp = st.query_params
+    given = tuple((k, qp.get(k)) for k in elig.EXPOSURE_KEYS if qp.get(k))
+    if st.session_state.get("eligibility_seen_params") == given:
+        return
+    st.session_state["eligibility_seen_params"] = given
+    problems: list[str] = []
+    oldest = today - timedelta(days=365 * HISTORY_YEARS)
+    for key, raw in given:
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            problems.append(t("eligibility.params.ignored", param=key, value=raw,
+                              reason=t("eligibility.params.not_a_date")))
+            continue
+        if moment.date() > today or (moment.tzinfo is None and moment > datetime.now()):
+            problems.append(t("eligibility.params.ignored", param=key, value=raw, reason=t("eligibility.params.future")))
+            continue
+        if moment.date() < oldest:
+            problems.append(t("eligibility.params.ignored", param=key, value=raw,
+                              reason=t("eligibility.params.too_old", min=oldest.isoformat())))
+            continue
+        st.session_state[f"eligibility_exp_{key}"] = moment.date()
+        if "T" in raw or " " in raw.strip():
+            st.session_state[f"eligibility_time_{key}"] = moment.time().replace(tzinfo=None)
+            st.session_state["eligibility_know_times"] = True
+    st.session_state["eligibility_param_problems"] = problems
+
+
+# --- sections ---------------------------------------------------------------------------------------
+
+
+def _checklist() -> elig.EligibilityReport:
+    verdict_slot = st.container()
+    valid: dict[str, Any] = {}
+    refused: list[str] = []
+    slots: dict[str, Any] = {}
+
+    st.subheader(t("eligibility.section.performance"))
+    st.caption(t("eligibility.performance_note"))
+    c1, c2 = st.columns(2)
+    with c1:
+        kps = _number("kps", t("eligibility.field.kps"), 0, 100, 10)
+        _checked(elig.Baseline, {"kps": kps}, "kps", valid, refused)
+    with c2:
+        ecog = _number("ecog", t("eligibility.field.ecog"), 0, 100, 1)
+        _checked(elig.Baseline, {"ecog": ecog}, "ecog", valid, refused)
+    slots["performance_status"] = st.container()
+
+    st.subheader(t("eligibility.section.organs"))
+    lvef = _number("lvef", t("eligibility.field.lvef"), 0.0, 100.0, 1.0)
+    _checked(elig.Baseline, {"lvef_pct": lvef}, "lvef_pct", valid, refused)
+    slots["lvef"] = st.container()
+    for field in ("cardiac_amyloidosis", "atrial_fibrillation"):
+        valid[field] = _tri(field)
+        slots[field] = st.container()
+    c1, c2 = st.columns(2)
+    with c1:
+        alt = _number("alt", t("eligibility.field.alt"), 0.0, 100000.0, 0.5, t("eligibility.field.alt_help"))
+        _checked(elig.Baseline, {"alt_x_uln": alt}, "alt_x_uln", valid, refused)
+    with c2:
+        ast = _number("ast", t("eligibility.field.ast"), 0.0, 100000.0, 0.5, t("eligibility.field.alt_help"))
+        _checked(elig.Baseline, {"ast_x_uln": ast}, "ast_x_uln", valid, refused)
+    slots["alt"], slots["ast"] = st.container(), st.container()
+    c1, c2 = st.columns(2)
+    with c1:
+        bili = _number("bilirubin", t("eligibility.field.bilirubin"), 0.0, 1_000_000.0, 1.0)
+    with c2:
+        st.session_state.setdefault("eligibility_bilirubin_unit", "umol/L")
+        unit = st.segmented_control(t("eligibility.field.bilirubin_unit"), BILIRUBIN_UNITS,
+                                    key="eligibility_bilirubin_unit", format_func=UNIT_LABEL.get) or "umol/L"
+    _checked(elig.Baseline, {"bilirubin": bili, "bilirubin_unit": unit}, "bilirubin", valid, refused)
+    if "bilirubin" in valid and valid["bilirubin"] is not None:
+        v = elig.bilirubin_units(valid["bilirubin"], unit)
+        st.caption(t("eligibility.bilirubin_converted", umol=elig.fmt_number(v.umol_l), mg_dl=elig.fmt_number(v.mg_dl),
+                     g_l=elig.fmt_number(v.g_l)))
+    printed, usual = elig.printed_bilirubin_limit(), elig.usual_bilirubin_limit_umol_l()
+    st.caption(t("eligibility.bilirubin_printed", printed_g_l=elig.fmt_number(printed.g_l),
+                 printed_mg_dl=elig.fmt_number(printed.mg_dl), printed_umol=elig.fmt_number(printed.umol_l),
+                 usual_umol=elig.fmt_number(usual), usual_mg_dl=elig.fmt_number(usual / elig.UMOL_L_PER_MG_DL)))
+    slots["bilirubin"] = st.container()
+    spo2 = _number("spo2", t("eligibility.field.spo2"), 0.0, 100.0, 1.0)
+    _checked(elig.Baseline, {"spo2_pct": spo2}, "spo2_pct", valid, refused)
+    slots["spo2"] = st.container()
+
+    st.subheader(t("eligibility.section.general"))
+    valid["active_infection"] = _tri("active_infection")
+    slots["active_infection"] = st.container()
+    weeks = _number("life_expectancy", t("eligibility.field.life_expectancy"), 0.0, 100000.0, 1.0)
+    _checked(elig.Baseline, {"life_expectancy_weeks": weeks}, "life_expectancy_weeks", valid, refused)
+    slots["life_expectancy"] = st.container()
+
+    st.subheader(t("eligibility.section.exclusions"))
+    for field in ("pregnant_or_lactating", "active_hbv", "active_hcv", "active_tuberculosis", "unstable_vital_signs",
+                  "psychiatric_barrier", "product_allergy", "major_organ_dysfunction"):
+        valid[field] = _tri(field)
+        slots[field] = st.container()
+
+    st.subheader(t("eligibility.section.risks"))
+    for field in ("renal_impairment", "cns_disease", "implanted_devices"):
+        valid[field] = _tri(field)
+        slots[field] = st.container()
+
+    st.subheader(t("eligibility.section.disease"))
+    quote_card("assess_primary_disease")
+    valid["prior_bcma_therapy"] = _tri("prior_bcma_therapy")
+    slots["prior_bcma_therapy"] = st.container()
+
+    valid.setdefault("bilirubin_unit", unit)
+    report = elig.evaluate(elig.Baseline(**valid), lang())
+    for item in report.items:
+        with slots[item.id]:
+            _show_item(item, elig.item_recommendations(report, item))
+    with verdict_slot:
+        VERDICT_BOX[report.verdict](f"**{t('eligibility.verdict.heading')}**: {t('eligibility.verdict.' + report.verdict)}")
+        st.caption(_counts(report.items))
+        missing = [item_label(i.id, lang()) for i in report.items if i.status == "unknown"]
+        if missing:
+            st.caption(t("eligibility.missing_list", items=t("eligibility.list_sep").join(missing)))
+        if refused:
+            st.error(t("eligibility.inputs_refused", n=len(refused)), icon=":material/error:")
+        st.caption(t("eligibility.verdict.rule"))
+    return report
+
+
+def _apheresis() -> list[CriterionResult]:
+    st.caption(t("eligibility.apheresis.intro"))
+    valid: dict[str, Any] = {}
+    refused: list[str] = []
+    c1, c2 = st.columns(2)
+    with c1:
+        hgb = _number("hgb", t("eligibility.field.hgb"), 0.0, 1000.0, 1.0)
+        _checked(elig.ApheresisLabs, {"hgb_g_l": hgb}, "hgb_g_l", valid, refused)
+    with c2:
+        plt = _number("plt", t("eligibility.field.plt"), 0.0, 100000.0, 1.0)
+        _checked(elig.ApheresisLabs, {"plt_10e9_l": plt}, "plt_10e9_l", valid, refused)
+    valid["cytopenia_from_progression"] = st.toggle(t("eligibility.field.cytopenia_progression"),
+                                                    key="eligibility_cytopenia_progression")
+    c1, c2 = st.columns(2)
+    with c1:
+        alc = _number("alc", t("eligibility.field.alc"), 0.0, 1_000_000.0, 10.0)
+        _checked(elig.ApheresisLabs, {"alc_per_ul": alc}, "alc_per_ul", valid, refused)
+    with c2:
+        cd3 = _number("cd3", t("eligibility.field.cd3"), 0.0, 1_000_000.0, 10.0)
+        _checked(elig.ApheresisLabs, {"cd3_per_ul": cd3}, "cd3_per_ul", valid, refused)
+    items = elig.apheresis_check(elig.ApheresisLabs(**valid), lang())
+    readiness = elig.verdict(items)
+    VERDICT_BOX[readiness](t(f"eligibility.apheresis.verdict_{readiness}"))
+    if refused:
+        st.error(t("eligibility.inputs_refused", n=len(refused)), icon=":material/error:")
+    for item in items:
+        _show_item(item, [item.recommendation_id])
+    target = elig.collection_target()
+    st.subheader(t("eligibility.apheresis.collection_heading"))
+    st.markdown(t("eligibility.apheresis.collection_text", min=elig.fmt_number(target.min_1e6_per_kg),
+                  max=elig.fmt_number(target.max_1e6_per_kg)))
+    quote_card(target.recommendation_id)
+    return items
+
+
+def _exposure_inputs(today: date, now: datetime) -> dict[str, datetime | date]:
+    know_times = st.toggle(t("eligibility.washout.know_times"), key="eligibility_know_times")
+    if not know_times:
+        st.caption(t("eligibility.washout.end_of_day"))
+    exposures: dict[str, datetime | date] = {}
+    oldest = today - timedelta(days=365 * HISTORY_YEARS)
+    for _rec_id, keys in WASHOUT_GROUPS:
+        window, _ = elig.washout_window(keys[0])
+        st.markdown(f"**{md_escape(t('eligibility.washout.group', window=elig.window_text(window, lang())))}**")
+        for key in keys:
+            name = t(f"eligibility.exposure.{key}")
+            dkey, tkey = f"eligibility_exp_{key}", f"eligibility_time_{key}"
+            extra = {} if dkey in st.session_state else {"value": None}
+            if know_times:
+                # Side by side even on a phone (columns would stack): date, then a narrow time field.
+                with st.container(horizontal=True, wrap=False, vertical_alignment="bottom"):
+                    day = st.date_input(name, min_value=oldest, max_value=today, key=dkey, format="YYYY-MM-DD",
+                                        width="stretch", **extra)
+                    at = st.time_input(t("eligibility.washout.time"), key=tkey, step=900, width=110,
+                                       **({} if tkey in st.session_state else {"value": None}))
+            else:
+                day = st.date_input(name, min_value=oldest, max_value=today, key=dkey, format="YYYY-MM-DD", **extra)
+                at = None
+            if day is None:
+                continue
+            # A bare date counts from the end of that day (logic's rule); with a time, from that time.
+            moment = datetime.combine(day, at) if at is not None else day
+            try:
+                elig.earliest_apheresis({key: moment}, now=now, lang=lang())
+            except ValidationError as exc:
+                st.error(next(iter(elig.errors_by_field(exc, lang()).values())), icon=":material/error:")
+            else:
+                exposures[key] = moment
+    return exposures
+
+
+def _timeline(window: elig.ApheresisWindow, now: datetime) -> go.Figure:
+    fig = go.Figure()
+    for n, w in enumerate(reversed(window.windows)):
+        name = t(f"eligibility.exposure.{w.exposure}")
+        span_ms = (w.clear - w.last).total_seconds() * 1000
+        fig.add_trace(go.Bar(
+            y=[name], x=[span_ms], base=[w.last.isoformat()], orientation="h", showlegend=False,
+            marker_color=CHART_COLOURS[n % len(CHART_COLOURS)],
+            hovertemplate=f"{name}<br>{w.last:%Y-%m-%d %H:%M} → {w.clear:%Y-%m-%d %H:%M}<extra></extra>"))
+    marks = [(now, t("eligibility.washout.chart_today"), "#555", "dot"),
+             (window.earliest, t("eligibility.washout.chart_earliest"), "#d62728", "solid")]
+    if window.reference is not None and window.reference != now:
+        marks.append((window.reference, t("eligibility.washout.chart_planned"), "#2ca02c", "dash"))
+    for when, label, colour, dash in marks:
+        line = {"color": colour, "width": 2, "dash": dash}
+        fig.add_shape(type="line", x0=when, x1=when, y0=0, y1=1, yref="paper", line=line)
+        # A legend entry for the line (shapes have none): an empty trace with the same style.
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=f"{label} {when:%m-%d %H:%M}"))
+    starts = [w.last for w in window.windows]
+    ends = [w.clear for w in window.windows] + [m[0] for m in marks]
+    pad = max((max(ends) - min(starts)) * 0.04, timedelta(hours=12))
+    fig.update_xaxes(range=[min(starts) - pad, max(ends) + pad])
+    fig.update_layout(
+        title=None, height=170 + 44 * len(window.windows), margin={"l": 4, "r": 12, "t": 10, "b": 20},
+        xaxis={"type": "date", "title": None}, yaxis={"automargin": True, "title": None, "type": "category"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
+        bargap=0.35, dragmode=False,
+    )
+    return fig
+
+
+def _washout(now: datetime) -> tuple[elig.ApheresisWindow | None, list[CriterionResult]]:
+    st.caption(t("eligibility.washout.intro"))
+    today = now.date()
+    exposures = _exposure_inputs(today, now)
+    planned = st.date_input(t("eligibility.washout.planned"), key="eligibility_planned", format="YYYY-MM-DD",
+                            min_value=today - timedelta(days=366), max_value=today + timedelta(days=3 * 366),
+                            help=t("eligibility.washout.planned_help"),
+                            **({} if "eligibility_planned" in st.session_state else {"value": None}))
+    planned_at = datetime.combine(planned, time(0, 0)) if planned else None
+    window = elig.earliest_apheresis(exposures, now=now, planned=planned_at, lang=lang())
+    if window.binding:
+        st.metric(t("eligibility.washout.earliest"), f"{window.earliest:%Y-%m-%d %H:%M}")
+        bind = window.windows[0]
+        st.caption(t("eligibility.washout.binding", name=t(f"eligibility.exposure.{bind.exposure}"),
+                     last=elig.last_text(bind, lang()),
+                     window=elig.window_text(timedelta(hours=bind.window_hours), lang())))
+        st.plotly_chart(_timeline(window, now), width="stretch",
+                        config={"displayModeBar": False, "scrollZoom": False}, key="eligibility_timeline")
+        for item in window.items:
+            _show_item(item, [item.recommendation_id])
+    else:
+        st.info(t("eligibility.washout.none_entered"))
+    st.subheader(t("eligibility.washout.further"))
+    bend = _tri("prior_bendamustine_or_fludarabine")
+    early = _tri("high_risk_or_needs_lenalidomide")
+    notes = elig.collection_notes(bend, early, lang())
+    for item in notes:
+        _show_item(item, [item.recommendation_id])
+    with st.expander(t("eligibility.rule_and_quote")):
+        quote_cards([*(rec_id for rec_id, _ in WASHOUT_GROUPS), content.ref("apheresis_manufacturing_failure"),
+                     content.ref("apheresis_early_collection")])
+    return window, notes
+
+
+def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
+             window: elig.ApheresisWindow | None, notes: list[CriterionResult], now: datetime) -> None:
+    st.caption(t("eligibility.summary.intro"))
+    VERDICT_BOX[report.verdict](t("eligibility.verdict." + report.verdict))
+    rows = [{t("eligibility.summary.col_item"): item_label(i.id, lang()),
+             t("eligibility.summary.col_status"): t("eligibility.status." + i.status),
+             t("eligibility.summary.col_rec"): i.recommendation_id}
+            for i in [*report.items, *apheresis, *(window.items if window else []), *notes]]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    html = render_summary(report, apheresis, window, notes, lang(), now)
+    st.download_button(t("eligibility.summary.download"), data=html.encode("utf-8"),
+                       file_name=f"car-t-eligibility-{now:%Y%m%d}.html", mime="text/html",
+                       on_click="ignore", icon=":material/download:", width="stretch")
+    st.caption(t("eligibility.summary.print_hint"))
+
+
+# --- page ----------------------------------------------------------------------------------------------
+
+st.title(t("eligibility.title"))
+st.caption(t("eligibility.intro"))
+disclaimer()
+
+_now = datetime.now().replace(second=0, microsecond=0)
+_seed_from_query(_now.date())
+for _problem in st.session_state.get("eligibility_param_problems", []):
+    st.warning(_problem, icon=":material/link_off:")
+
+tab_check, tab_aph, tab_wash, tab_sum = st.tabs([t("eligibility.tab_checklist"), t("eligibility.tab_apheresis"),
+                                                 t("eligibility.tab_washout"), t("eligibility.tab_summary")])
+try:
+    with tab_check:
+        _report = _checklist()
+    with tab_aph:
+        _aph_items = _apheresis()
+    with tab_wash:
+        _window, _notes = _washout(_now)
+    with tab_sum:
+        _summary(_report, _aph_items, _window, _notes, _now)
+except (ValidationError, ValueError):
+    # Inputs are validated field by field above; this is the last guard, so no traceback reaches a user.
+    st.error(t("common.error_generic"), icon=":material/error:")

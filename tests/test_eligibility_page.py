@@ -1,0 +1,165 @@
+"""AppTest flows for /eligibility: checklist verdicts, refusals beside the field, link seeding,
+the washout planner, language switching without losing inputs, and the summary download."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TRI_FIELDS = ("cardiac_amyloidosis", "atrial_fibrillation", "active_infection", "pregnant_or_lactating", "active_hbv",
+              "active_hcv", "active_tuberculosis", "unstable_vital_signs", "psychiatric_barrier", "product_allergy",
+              "major_organ_dysfunction", "renal_impairment", "cns_disease", "implanted_devices")
+NUMBERS = {"kps": 80, "ecog": 1, "lvef": 60.0, "alt": 1.0, "ast": 1.0, "bilirubin": 10.0, "spo2": 97.0,
+           "life_expectancy": 52.0}
+
+
+def open_page(lang: str = "en", **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/eligibility.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.label for e in at.expander]
+    parts += [b.value for kind in ("success", "warning", "error", "info") for b in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def fill_complete(at: AppTest) -> AppTest:
+    for key, value in NUMBERS.items():
+        at.number_input(key=f"eligibility_{key}").set_value(value)
+    for field in TRI_FIELDS:
+        at.segmented_control(key=f"eligibility_{field}").set_value("no")
+    return at.run()
+
+
+@pytest.mark.parametrize("lang, title", [("en", "Eligibility and apheresis"), ("zh", "入组评估与淋巴细胞采集")])
+def test_renders_in_both_languages_with_every_item_not_assessed(lang, title):
+    at = open_page(lang)
+    assert at.title[0].value == title
+    assert len(at.tabs) == 4
+    assert at.info[0].value.endswith(("not assessed.", "未评估。"))  # the verdict: incomplete, never "normal"
+    assert all(at.segmented_control(key=f"eligibility_{f}").value == "not_assessed" for f in TRI_FIELDS)
+
+
+def test_complete_checklist_is_eligible_and_one_exclusion_makes_it_not_eligible():
+    at = fill_complete(open_page())
+    assert any("Eligible: every criterion is met." in s.value for s in at.success)
+    at.segmented_control(key="eligibility_active_hcv").set_value("yes").run()
+    assert any("Not eligible" in e.value for e in at.error)
+    assert "Hepatitis C: Not met" in shown(at)
+
+
+def test_low_kps_is_caution_and_needs_review():
+    at = fill_complete(open_page())
+    at.number_input(key="eligibility_kps").set_value(40)
+    at.number_input(key="eligibility_ecog").set_value(3).run()
+    assert any("Needs review" in w.value for w in at.warning)
+    assert "Not an absolute contraindication" in shown(at)
+
+
+def test_refused_value_shows_why_beside_the_field_and_keeps_everything_else():
+    at = fill_complete(open_page())
+    at.number_input(key="eligibility_kps").set_value(75).run()
+    errors = [e.value for e in at.error]
+    assert any("KPS goes in steps of 10" in e for e in errors)
+    assert any("1 input(s) refused" in e for e in errors)
+    assert at.number_input(key="eligibility_kps").value == 75  # the typed value stays for correction
+    assert at.number_input(key="eligibility_lvef").value == 60.0
+    assert at.segmented_control(key="eligibility_active_hcv").value == "no"
+    at.number_input(key="eligibility_lvef").set_value(0.55).run()
+    assert any("looks like a fraction; enter percent (55)" in e.value for e in at.error)
+
+
+def test_bilirubin_between_usual_and_printed_limit_is_caution_with_conversion():
+    at = open_page()
+    at.number_input(key="eligibility_bilirubin").set_value(2.5)
+    at.segmented_control(key="eligibility_bilirubin_unit").set_value("mg/dL").run()
+    text = shown(at) + "\n".join(c.value for c in at.caption)
+    assert "= 42.8 µmol/L · 2.5 mg/dL · 0.025 g/L" in text
+    assert "Total bilirubin: Caution" in text and "likely a misprint" in text
+
+
+def test_cns_disease_shows_levetiracetam_prophylaxis():
+    at = open_page()
+    at.segmented_control(key="eligibility_cns_disease").set_value("yes").run()
+    assert "levetiracetam 750 mg PO every 12 h" in shown(at)
+
+
+def test_language_switch_keeps_the_inputs():
+    at = open_page("en")
+    at.number_input(key="eligibility_kps").set_value(40)
+    at.segmented_control(key="eligibility_cns_disease").set_value("yes").run()
+    # What the language switch's callback does (the switch itself is clicked in the browser test).
+    at.session_state["app_lang"] = "zh"
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "入组评估与淋巴细胞采集"
+    assert at.number_input(key="eligibility_kps").value == 40
+    assert at.segmented_control(key="eligibility_cns_disease").value == "yes"
+    assert "左乙拉西坦750 mg" in shown(at)
+
+
+def test_link_seeds_the_washout_and_gives_the_earliest_date():
+    last = date.today() - timedelta(days=3)
+    at = open_page(lenalidomide=last.isoformat())
+    assert at.date_input(key="eligibility_exp_lenalidomide").value == last
+    # A bare date counts from the end of that day: +1 day, then the 2-week window.
+    assert at.metric[0].value == f"{last + timedelta(days=15):%Y-%m-%d} 00:00"
+    assert "Lenalidomide: Not met" in shown(at)
+
+
+def test_link_with_time_sets_the_time_and_the_72_hour_edge():
+    last = date.today() - timedelta(days=1)
+    at = open_page(therapeutic_corticosteroids=f"{last.isoformat()}T08:00")
+    assert at.toggle(key="eligibility_know_times").value is True
+    assert at.metric[0].value == f"{last + timedelta(days=3):%Y-%m-%d} 08:00"
+
+
+def test_bad_link_values_are_ignored_with_a_visible_reason():
+    future = (date.today() + timedelta(days=5)).isoformat()
+    at = open_page(bortezomib="yesterday", vincristine=future)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "bortezomib=yesterday: not a date" in warnings
+    assert f"vincristine={future}: the date is in the future" in warnings
+    assert at.date_input(key="eligibility_exp_vincristine").value is None
+    assert any("No exposures entered" in i.value for i in at.info)
+
+
+def test_planned_date_is_checked_against_every_window():
+    last = date.today() - timedelta(days=20)
+    at = open_page(vincristine=last.isoformat(), lenalidomide=(date.today() - timedelta(days=2)).isoformat())
+    at.date_input(key="eligibility_planned").set_value(date.today() + timedelta(days=30)).run()
+    text = shown(at)
+    assert "Vincristine: Met" in text and "Lenalidomide: Met" in text
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_apheresis_labs_and_refusal():
+    at = open_page()
+    at.number_input(key="eligibility_hgb").set_value(8.5).run()
+    assert any("HGB 8.5 looks like g/dL; enter g/L (85)" in e.value for e in at.error)
+    at.number_input(key="eligibility_hgb").set_value(75)
+    at.number_input(key="eligibility_plt").set_value(40)
+    at.number_input(key="eligibility_alc").set_value(600.0).run()
+    assert "HGB: Not met" in shown(at)
+    at.toggle(key="eligibility_cytopenia_progression").set_value(True).run()
+    text = shown(at)
+    assert "HGB: Caution" in text and "PLT: Caution" in text and "Lymphocytes: Met" in text
+
+
+def test_summary_offers_the_download():
+    at = fill_complete(open_page("zh"))
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+    assert "下载汇总" in buttons[0].proto.label
