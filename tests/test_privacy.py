@@ -34,10 +34,29 @@ def test_no_raw_html_carries_anything_but_constant_text():
 
 
 def test_pages_do_not_write_files_or_log():
+    # Patient data must never reach the disk or a log: no open(), no write_*(), no to_csv/
+    # to_json/to_excel with a path, no print and no logging in the code that renders pages.
+    writers = {"write_text", "write_bytes", "to_excel", "to_parquet"}
+    path_writers = {"to_csv", "to_json", "to_html"}
     offenders = []
     for path in RENDERING:
-        text = path.read_text(encoding="utf-8")
-        for needle in ("open(", ".write_text(", ".write_bytes(", "to_csv(\"", "logging.", "print("):
-            if needle in text:
-                offenders.append(f"{path.name}: {needle}")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                if any(n.split(".")[0] == "logging" for n in names):
+                    offenders.append(f"{path.name}:{node.lineno} imports logging")
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in {"open", "print"}:
+                offenders.append(f"{path.name}:{node.lineno} {func.id}()")
+            if isinstance(func, ast.Attribute):
+                if func.attr in writers:
+                    offenders.append(f"{path.name}:{node.lineno} .{func.attr}()")
+                first = node.args[0] if node.args else None
+                to_path = (_is_constant_text(first) if first is not None else False) or (
+                    isinstance(first, ast.Call) and getattr(first.func, "id", "") == "Path")
+                if func.attr in path_writers and (to_path or any(k.arg == "path_or_buf" for k in node.keywords)):
+                    offenders.append(f"{path.name}:{node.lineno} .{func.attr}(path)")
     assert not offenders, offenders
