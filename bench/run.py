@@ -119,20 +119,12 @@ def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> 
             page.goto(url)
             for sel in IDLE:
                 page.wait_for_selector(sel, timeout=60000)
-            field = None
-            for selector in ("[data-testid='stChatInputTextArea']", "[data-testid='stNumberInput'] input",
-                             "[data-testid='stTextInput'] input", "[data-testid='stTextArea'] textarea"):
-                if page.locator(selector).count():
-                    field = page.locator(selector).first
-                    break
-            for i in range(interactions if field is not None else 0):
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+            act = pick_interaction(page, name)
+            for i in range(interactions if act is not None else 0):
                 page.evaluate(OBSERVER_JS)
-                typed = TYPED.get(name, str(60 + i % 30))
-                if name not in TYPED and field.get_attribute("type") != "number":
-                    typed = "x" * (1 + i % 5)
                 t0 = page.evaluate("() => performance.now()")
-                field.fill(typed if i % 2 == 0 or name in ("home",) else typed + " ")
-                field.press("Enter")
+                act(i)
                 page.wait_for_function(
                     "() => { const r = window.__runs; const i = r.findIndex(x => x[0] === 'running');"
                     " return i >= 0 && r.slice(i).some(x => x[0] === 'notRunning'); }", timeout=60000)
@@ -143,9 +135,41 @@ def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> 
             ctx.close()
             out[name] = {"first_render_s": statistics.median(renders),
                          "interaction_s": statistics.median(latencies) if latencies else None,
-                         "input": field is not None}
+                         "input": act is not None}
         browser.close()
     return out
+
+
+# How a user changes one input on each page: (kind, label or None for the first visible,
+# the values typed or the buttons clicked in turn). Extra query parameters open the page in
+# the state where that input shows.
+INTERACT: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
+    "bare": ("number", "Weight (kg)", ("70", "72")),
+    "home": ("chat", None, ("tocilizumab 72 kg", "ICE 6")),
+    "toxicity": ("number", None, ("38.6", "39.2")),
+    "dosing": ("number", "Weight (kg)", ("70", "72")),
+    "eligibility": ("number", None, ("70", "80")),
+    "relapse": ("click", None, ("Negative", "Positive")),
+    "followup": ("number", None, ("3", "5")),
+    "evidence": ("click", None, ("CD28", "4-1BB")),
+    "practice": ("click", None, ("New case", "New case")),
+    "library": ("text", "Search", ("托珠单抗", "IgG")),
+}
+EXTRA_QUERY = {"followup": "&infusion=2026-01-31", "dosing": "&weight_kg=70"}
+FIELD = {"number": "[data-testid='stNumberInput'] input", "text": "[data-testid='stTextInput'] input",
+         "chat": "[data-testid='stChatInputTextArea']"}
+
+
+def pick_interaction(page, name: str):
+    """A function of the round i that changes one input of the page as a user would."""
+    kind, label, values = INTERACT.get(name, ("number", None, ("70", "72")))
+    main = page.locator("[data-testid='stMain']")
+    if kind == "click":
+        return lambda i: main.get_by_role("button", name=values[i % 2]).first.click()
+    field = main.get_by_label(label, exact=True) if label else main.locator(FIELD[kind] + " >> visible=true").first
+    if not field.count():
+        raise RuntimeError(f"{name}: no {kind} input {label or ''} to interact with")
+    return lambda i: (field.fill(values[i % 2]), field.press("Enter"))
 
 
 # --- 3: AppTest -----------------------------------------------------------------------
@@ -327,7 +351,7 @@ def main() -> int:
     bare, bare_url = start_server("bench/bare_app.py")
     try:
         targets = {"bare": bare_url + "/"}
-        targets.update({s: f"{app_url}/{'' if s == 'home' else s}?lang=en" for s in slugs})
+        targets.update({s: f"{app_url}/{'' if s == 'home' else s}?lang=en{EXTRA_QUERY.get(s, '')}" for s in slugs})
         result: dict = {
             "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores",
             "date": time.strftime("%Y-%m-%d"), "streamlit": streamlit.__version__,

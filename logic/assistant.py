@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, validate_call
 
 from logic import content, retrieval
 from logic.nlu import DateMention, Extracted, Lang, detect_intent, extract, language
@@ -239,9 +239,24 @@ def _has_memory_values(x: Extracted) -> bool:
 
 # --- the entry point ------------------------------------------------------------------------------
 
+class _Context(BaseModel):
+    """The remembered values a caller hands back: a malformed one is a ValidationError, not a crash."""
+
+    model_config = ConfigDict(extra="allow")
+
+    weight_kg: float | None = Field(None, allow_inf_nan=False)
+    height_cm: float | None = Field(None, allow_inf_nan=False)
+    infusion: date | None = None
+    today: date | None = None
+    pending: dict[str, Any] | None = None
+
+
+@validate_call
 def ask(text: str, context: dict | None = None) -> Answer:
     """Answer one message. `context` is what the previous reply returned (or {})."""
     ctx = dict(context or {})
+    checked = _Context.model_validate(ctx)
+    ctx.update({k: getattr(checked, k) for k in (*MEMORY_KEYS, "pending") if ctx.get(k) is not None})
     turn = _Turn(text or "", ctx)
     if not (text or "").strip():
         return turn.reply("search", _t(turn.lang, "empty"), kind="nothing")

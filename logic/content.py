@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, validate_call
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DOCUMENT_PATH = CONTENT_DIR / "consensus" / "consensus-2022.zh.md"
@@ -185,6 +185,7 @@ def _expand(term: str) -> set[str]:
     return out
 
 
+@validate_call  # a wrong type is a ValidationError, never an AttributeError
 def search(query: str, topic: str | None = None, limit: int | None = None) -> list[Recommendation]:
     """Entries matching Chinese or English words (and their glossary equivalents), best first."""
     q = query.lower().strip()

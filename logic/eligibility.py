@@ -23,6 +23,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
     model_validator,
+    validate_call,
 )
 from pydantic_core import PydanticCustomError
 
@@ -341,6 +342,7 @@ def _cns(b: Baseline, lang: Lang) -> CriterionResult:
                  hours=fmt_number(float(content.value("cns_disease_prophylaxis", "interval_h"))))
 
 
+@validate_call  # a wrong type is a ValidationError, never a crash
 def evaluate(baseline: Baseline, lang: Lang = "en") -> EligibilityReport:
     """Every criterion of the consensus's general requirements and its comments, with a verdict."""
     b = baseline
@@ -441,6 +443,7 @@ def _count(item_id: str, value: float | None, minimum: float, from_progression: 
     return _item(item_id, status, rec, lang, value=fmt_number(value), min=fmt_number(minimum))
 
 
+@validate_call  # a wrong type is a ValidationError, never a crash
 def apheresis_check(labs: ApheresisLabs, lang: Lang = "en") -> list[CriterionResult]:
     hgb_min = float(content.value("apheresis_hgb_plt", "hgb_min_g_l"))
     plt_min = float(content.value("apheresis_hgb_plt", "plt_min_10e9_l"))
@@ -607,6 +610,7 @@ def last_text(window: WashoutWindow, lang: Lang) -> str:
     return _when(window.last)
 
 
+@validate_call  # a wrong type is a ValidationError, never a crash
 def earliest_apheresis(last_exposure: dict[str, datetime | date], now: datetime | None = None,
                        planned: datetime | None = None, lang: Lang = "en") -> ApheresisWindow:
     """Earliest collection = the latest of (last exposure + its window) over all exposures given.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator, validate_call
 
 from logic import content
 
@@ -105,6 +105,7 @@ def _option(opt_id: str, rec: str, *, condition: str | None = None, targets: lis
                          targets=list(targets or []), recommendation_ids=ids, second_car_t=second)
 
 
+@validate_call  # a wrong type (e.g. a plain dict with a bad field) is a ValidationError, never a crash
 def assess(ctx: RelapseContext) -> RelapseAssessment:
     opts: list[RelapseOption] = []
     skip: list[NotOffered] = []
@@ -206,6 +207,7 @@ def assess(ctx: RelapseContext) -> RelapseAssessment:
                              recommendation_ids=rec_ids)
 
 
+@validate_call
 def relapse_options(ctx: RelapseContext) -> list[RelapseOption]:
     """The options the consensus offers for this relapse (contract)."""
     return assess(ctx).options

@@ -86,13 +86,24 @@ def browser():
 
 
 _OBSERVE_RUNS = """() => {
+  // Each record's oldValue plus the value now rebuilds every state the app passed through,
+  // even when two changes land in one observer callback.
   window.__runs = [];
+  window.__mainChanged = false;
   const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver(() => window.__runs.push(app.getAttribute('data-test-script-state')))
-    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  new MutationObserver((records) => {
+    for (const r of records) window.__runs.push(r.oldValue);
+    window.__runs.push(app.getAttribute('data-test-script-state'));
+  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  const main = document.querySelector("[data-testid='stMain']");
+  if (main) new MutationObserver(() => { window.__mainChanged = true; })
+    .observe(main, {subtree: true, childList: true, characterData: true});
 }"""
+# A run was seen start and finish; or (a run so fast that React batched its state away)
+# the main area re-rendered and the app is idle.
 _RUN_FINISHED = """() => { const r = window.__runs || []; const i = r.indexOf('running');
-  return i >= 0 && r.slice(i).includes('notRunning'); }"""
+  const idle = document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning';
+  return (i >= 0 && r.slice(i).includes('notRunning')) || (window.__mainChanged && idle); }"""
 
 
 class PageProbe:
