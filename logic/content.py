@@ -121,6 +121,19 @@ def document() -> Document:
 
 
 @lru_cache(maxsize=1)
+def source() -> MappingProxyType:
+    """The consensus's citation (content/source.yaml), read once."""
+    return MappingProxyType(yaml.safe_load((CONTENT_DIR / "source.yaml").read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def fixes() -> tuple[MappingProxyType, ...]:
+    """The extraction fixes F1-F12 (content/consensus/fixes.yaml), read once."""
+    raw = yaml.safe_load((CONTENT_DIR / "consensus" / "fixes.yaml").read_text(encoding="utf-8"))
+    return tuple(MappingProxyType(f) for f in raw)
+
+
+@lru_cache(maxsize=1)
 def _recommendations() -> tuple[Recommendation, ...]:
     entries: list[Recommendation] = []
     for path in sorted((CONTENT_DIR / "recommendations").glob("*.yaml")):

@@ -21,6 +21,8 @@ INFECTION = ("not_assessed", "yes", "no")
 # Shown once under the table instead of in every row (the exports list them per visit).
 EVERY_VISIT = (*followup.RESPONSE_ASSESSMENTS, *followup.SAFETY_ASSESSMENTS, "long_term_biosafety")
 STATUS_COLOURS = {"done": "#7f7f7f", "overdue": "#d62728", "due": "#ff7f0e", "upcoming": "#1f77b4"}
+# Wide on purpose: a mg/dL value (to 6000 = 60 g/L) or a stray minus reaches logic, which names the mistake.
+IGG_WIDGET_MAX = followup.IGG_MAX_G_L * 100
 
 
 def _seed_from_query() -> None:
@@ -46,7 +48,7 @@ def _seed_from_query() -> None:
     if raw:
         try:
             igg = float(raw)
-            if not math.isfinite(igg):
+            if not math.isfinite(igg) or abs(igg) > IGG_WIDGET_MAX:  # beyond the widget: it would drop it unsaid
                 raise ValueError(raw)
         except ValueError:
             problems.append(("igg", raw, "followup.error.why_number"))
@@ -243,8 +245,8 @@ if visits:
 st.subheader(t("followup.ivig_heading"))
 col_igg, col_inf = st.columns(2)
 with col_igg:
-    igg = st.number_input(t("followup.igg_label"), min_value=None, max_value=None, step=0.1, format="%.1f",
-                          key="followup_igg", help=t("followup.igg_help"))
+    igg = st.number_input(t("followup.igg_label"), min_value=-IGG_WIDGET_MAX, max_value=IGG_WIDGET_MAX, value=None,
+                          step=0.1, format="%.1f", key="followup_igg", help=t("followup.igg_help"))
 with col_inf:
     infection_choice = st.segmented_control(t("followup.infection_label"), options=list(INFECTION),
                                             key="followup_infection",

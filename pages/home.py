@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from types import MappingProxyType
 from urllib.parse import parse_qsl, urlsplit
 
 import streamlit as st
-import yaml
 
 from logic import assistant, content
 from ui import nav
@@ -22,11 +19,6 @@ CHAT, MEMORY, PENDING = "home_chat", "home_memory", "home_pending"
 MAX_MESSAGES = 40
 EXAMPLES = {"en": ("tocilizumab 70 kg", "ICE 6, awakens to voice", "what does grade 2 ICANS need?"),
             "zh": ("托珠单抗 72kg", "体温38.6 低流量吸氧", "抗原阴性复发怎么办")}
-
-
-@lru_cache(maxsize=1)
-def _source() -> MappingProxyType:
-    return MappingProxyType(yaml.safe_load((content.CONTENT_DIR / "source.yaml").read_text(encoding="utf-8")))
 
 
 def _ask(question: str) -> None:
@@ -79,7 +71,7 @@ def _tool_link(link: str) -> None:
     params = dict(parse_qsl(parts.query))
     params["lang"] = lang()
     st.page_link(f"pages/{slug}.py", label=t("home.open_tool", tool=t("nav." + slug)), icon=":material/open_in_new:",
-                 query_params=params, use_container_width=True)
+                 query_params=params, width="stretch")
 
 
 def _render_answer(a: dict, latest: bool) -> None:
@@ -140,11 +132,11 @@ for slug, icon in nav.available():
     if slug == "home":
         continue
     with st.container(border=True):
-        st.page_link(f"pages/{slug}.py", label=f"**{t('nav.' + slug)}**", icon=icon, use_container_width=True,
+        st.page_link(f"pages/{slug}.py", label=f"**{t('nav.' + slug)}**", icon=icon, width="stretch",
                      query_params={"lang": lang()})
         st.caption(t(f"nav.blurb.{slug}"))
 
-src = _source()
+src = content.source()
 st.subheader(t("home.source_heading"))
 st.markdown(md_escape(t("home.source_text_zh", **src)))
 st.markdown(md_escape(t("home.source_text", **src)))

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 import streamlit as st
-import yaml
 
 from logic import content
 from ui.components import md_escape, quote_card
-from ui.i18n import t
+from ui.i18n import lang, t
 
 MAX_HITS = 25
-
-
-@lru_cache(maxsize=1)
-def _fixes() -> tuple[dict, ...]:
-    path = content.CONTENT_DIR / "consensus" / "fixes.yaml"
-    return tuple(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def _table_frame(table_id: str) -> pd.DataFrame:
@@ -43,7 +34,11 @@ if rec_id:
 if "library_query" not in st.session_state and st.query_params.get("q"):
     st.session_state["library_query"] = st.query_params.get("q", "")[:200]
 
-tab_search, tab_doc = st.tabs([t("library.tab_search"), t("library.tab_document")])
+# The document tab is built only when open (on_change="rerun"): it is 120-odd elements, and a
+# first render should not pay for a tab nobody opened (docs/PERFORMANCE.md). The search tab,
+# which holds the inputs, is always built so its values are never cleaned up.
+tab_search, tab_doc = st.tabs([t("library.tab_search"), t("library.tab_document")],
+                              key=f"library_tabs_{lang()}", on_change="rerun")
 
 with tab_search:
     query = st.text_input(t("library.search_label"), placeholder=t("library.search_placeholder"),
@@ -67,7 +62,8 @@ with tab_search:
         if len(hits) > MAX_HITS:
             st.caption(t("library.showing_first", n=MAX_HITS))
 
-with tab_doc:
+def _document_tab() -> None:
+    """The cleaned consensus, block by block, then the list of fixes."""
     st.caption(t("library.document_note"))
     seen_tables: set[str] = set()
     for block in content.document().blocks:
@@ -77,17 +73,22 @@ with tab_doc:
                 seen_tables.add(table_id)
                 st.dataframe(_table_frame(table_id), hide_index=True, width="stretch")
             continue
-        st.markdown(f"###### {block.id}")
+        # The id and its text in one element (one element per block keeps the tab light).
         if block.kind == "table":
-            st.markdown(f"**{md_escape(block.text)}**")
+            st.markdown(f"###### {block.id}\n\n**{md_escape(block.text)}**")
         elif block.kind in ("attribution", "table_note"):
-            st.caption(md_escape(block.text))
+            st.markdown(f"###### {block.id}\n\n:gray[:small[{md_escape(block.text)}]]")
         else:
-            st.markdown(md_escape(block.text))
+            st.markdown(f"###### {block.id}\n\n{md_escape(block.text)}")
     st.subheader(t("library.fixes_heading"))
-    for fix in _fixes():
+    for fix in content.fixes():
         with st.container(border=True):
             st.markdown(f"**{fix['id']}** · {md_escape(fix['where'])} · READING-NOTES {fix['reading_note']}")
             st.markdown(f"{t('library.fix_printed')}: `{fix['printed']}`")
             st.markdown(f"{t('library.fix_now')}: `{fix['now']}`")
             st.markdown(f"{t('library.fix_why')}: {md_escape(fix['why'])}")
+
+
+if tab_doc.open:
+    with tab_doc:
+        _document_tab()

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover
 NA = "not_assessed"
 TEMP_WIDGET_MAX = 500.0  # wide on purpose: °F or a lost decimal point get a specific message
 WEIGHT_WIDGET_MAX = 400_000.0  # grams get a specific message from logic.dosing
+IGG_WIDGET_MAX = 6000.0  # wide on purpose: mg/dL (to 6000 = 60 g/L) or a stray minus gets a specific message
 LATEST_INFUSION = date(2099, 12, 31)
 
 # Query parameters (docs/CONVENTIONS.md): name -> (session key, allowed values)
@@ -633,8 +634,9 @@ def _infection() -> None:
 
     st.subheader(t("toxicity.infection.igg_heading"))
     rec = content.recommendation("ivig_replacement")
-    igg = st.number_input(t("toxicity.infection.igg_label"), value=None, step=0.1, format="%.1f",
-                          key="toxicity_igg", help=t("toxicity.infection.igg_help", months=rec.value("monitor_months")))
+    igg = st.number_input(t("toxicity.infection.igg_label"), min_value=-IGG_WIDGET_MAX, max_value=IGG_WIDGET_MAX,
+                          value=None, step=0.1, format="%.1f", key="toxicity_igg",
+                          help=t("toxicity.infection.igg_help", months=rec.value("monitor_months")))
     infection = st.radio(t("toxicity.infection.infection_label"), [NA, "yes", "no"], key="toxicity_infection",
                          horizontal=True, format_func=_labels("toxicity.infection.infection_opt", [NA, "yes", "no"]))
     if igg is not None and followup is None:

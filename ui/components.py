@@ -24,18 +24,23 @@ def library_link(rec_id: str) -> str:
 def quote_card(rec_id: str, *, show_notes: bool = True, link: bool = True) -> None:
     """The Chinese original, our English beneath (labelled as ours), then the app's notes."""
     rec = content.recommendation(rec_id)
+    # One markdown element for the card's text (not five): a page shows dozens of cards, and
+    # each element costs the browser render time (bench/, docs/PERFORMANCE.md).
+    parts = [f":gray[:small[{md_escape(t('common.quote_label'))} · {rec.source} · "
+             f"{md_escape(t('common.topics.' + rec.topic))}]]",
+             f"> {md_escape(rec.quote_zh)}",
+             f":gray[:small[{md_escape(t('common.our_english'))}]]",
+             md_escape(rec.text_en)]
+    if link:
+        parts.append(f"[{t('common.open_in_library')} →]({library_link(rec_id)})")
     with st.container(border=True):
-        st.caption(f"{t('common.quote_label')} · {rec.source} · {t('common.topics.' + rec.topic)}")
-        st.markdown(f"> {md_escape(rec.quote_zh)}")
-        st.caption(t("common.our_english"))
-        st.markdown(md_escape(rec.text_en))
+        st.markdown("\n\n".join(parts))
         if show_notes:
+            # The app's notes stay apart from the quote, in their own labelled box.
             for note in rec.notes:
                 note_text = note.zh if lang() == "zh" else note.en
                 st.info(f"**{t('common.app_note')}**: {md_escape(note_text)}\n\n"
                         f"_{md_escape(t('common.note_basis', basis=note.basis))}_", icon=":material/info:")
-        if link:
-            st.markdown(f"[{t('common.open_in_library')} →]({library_link(rec_id)})")
 
 
 def quote_cards(rec_ids: list[str], **kwargs: bool) -> None:

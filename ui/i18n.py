@@ -33,6 +33,20 @@ def _on_switch() -> None:
     if chosen in LANGS:
         st.session_state[SESSION_KEY] = chosen
         st.query_params["lang"] = chosen
+        _resend_choices()
+
+
+def _resend_choices() -> None:
+    """A radio or selectbox keeps its choice in the browser as the option's label. After the
+    language changes, that label matches no option, and the next run silently reset the choice
+    (a CRS hypotension answer fell back to "not assessed"). Writing each choice back makes this
+    run send the widgets their values again, labelled in the new language (multiselects too)."""
+    for key, value in list(st.session_state.items()):
+        if key in (SESSION_KEY, "app_lang_switch"):
+            continue
+        # str: radio/selectbox/segmented control; list of str: multiselect and multi pills.
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            st.session_state[key] = value
 
 
 def language_switch() -> None:

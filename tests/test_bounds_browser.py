@@ -1,0 +1,437 @@
+"""Every numeric input of every page, walked in headless Chromium at the tablet viewport.
+
+For each number field the page shows (in its default state, or after the step a user takes
+to reveal it), read its bounds from the widget itself (the input's min/max attributes) and type:
+  (a) a value below the minimum and (b) one above the maximum: Streamlit refuses them with its
+      own message beside the field and sends nothing to the app;
+  (c) letters: the number field refuses them at the keyboard;
+and, where the widget's range is wider than what logic accepts (so that a plausible slip such
+as grams or mg/dL reaches logic and is named), (d) a value just outside logic's limits: the
+page's own message appears beside the field. After each, no exception box, and the value the
+user entered in another field beforehand is still there. A number field without bounds fails.
+
+Text inputs that take numbers (the practice case number, the chat on the home page) get the
+same three kinds of value, with their limits taken from logic.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import expect
+
+from logic import cases, crs, dosing, followup
+from logic import eligibility as elig
+from logic.strings import text
+from tests.conftest import TABLET, PageProbe
+from ui import nav
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30000
+JS_MAX_SAFE_INTEGER = 2**53 - 1  # Streamlit's stand-in bound when a page sets none
+NUMBER_INPUTS = "[data-testid='stMain'] [data-testid='stNumberInput'] input"
+TEXT_INPUTS = "[data-testid='stTextInput'] input, [data-testid='stTextArea'] textarea"
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """A value just outside logic's limit and a piece of the page's message for it."""
+
+    value: float
+    message: str
+
+
+@dataclass(frozen=True)
+class NumberField:
+    label: str
+    below: Beyond | None = None  # None: logic's lower limit is the widget's own
+    above: Beyond | None = None
+    walked: bool = False  # already walked in an earlier state of the page: only listed
+    beyond_widget_ok: bool = False  # a Beyond outside the widget's range is covered by (a)/(b)
+
+
+@dataclass
+class Kept:
+    """The user's other entries, checked after every refused value."""
+
+    checks: dict[str, Callable[[], None]] = field(default_factory=dict)
+
+    def verify(self, skip: str | None = None) -> None:
+        for name, check in self.checks.items():
+            if name != skip:
+                check()
+
+
+def fmt(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def number_field(page, label: str):
+    # Hidden ones too: a field in another tab still holds the user's value.
+    return page.get_by_role("spinbutton", name=label, exact=True, include_hidden=True)
+
+
+def keep_number(page, kept: Kept, label: str, shown: str) -> None:
+    kept.checks[label] = lambda: expect(number_field(page, label)).to_have_value(shown)
+
+
+def enter_number(probe: PageProbe, label: str, value: str) -> None:
+    """Type and press Enter, then wait for that run (for a value that changes what the page shows)."""
+    box = number_field(probe.page, label)
+    probe.act(lambda: (box.fill(value), box.press("Enter")))
+
+
+def enter_and_keep(probe: PageProbe, kept: Kept, label: str, value: str, shown: str) -> None:
+    """Enter a value and add it to what must still be there after every refused value."""
+    enter_number(probe, label, value)
+    keep_number(probe.page, kept, label, shown)
+
+
+def type_number(page, label: str, value: str) -> None:
+    """Type and press Enter where the page shows nothing new for it yet: the next waited-for step
+    sends it along with everything else."""
+    box = number_field(page, label)
+    box.fill(value)
+    box.press("Enter")
+
+
+def assert_no_exception(probe: PageProbe) -> None:
+    boxes = probe.page.locator("[data-testid='stException']")
+    assert boxes.count() == 0, f"an exception box is shown: {boxes.all_inner_texts()}"
+
+
+def visible_labels(page, selector: str) -> list[str]:
+    return [e.get_attribute("aria-label") for e in page.locator(selector).all() if e.is_visible()]
+
+
+_BESIDE = """(anchor, message) => {
+  // Where the message is among the elements after the field, in reading order: 1 = right under it.
+  const own = anchor.closest("[data-testid='stElementContainer']");
+  const after = [...document.querySelectorAll("[data-testid='stMain'] [data-testid='stElementContainer']")]
+    .filter(e => e !== own && (anchor.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+  for (let i = 0; i < Math.min(4, after.length); i++) {
+    if (after[i].querySelector("[data-testid='stAlert']") && after[i].innerText.includes(message)) return i + 1;
+  }
+  return 0;
+}"""
+
+
+def assert_message_beside(page, anchor, message: str) -> None:
+    alert = page.locator("[data-testid='stAlert']", has_text=message)
+    expect(alert.first).to_be_visible(timeout=TIMEOUT)
+    distance = anchor.evaluate(_BESIDE, message)
+    assert distance, f"the message {message!r} is not beside its field"
+
+
+def walk_number_field(probe: PageProbe, spec: NumberField, kept: Kept) -> None:
+    page = probe.page
+    box = number_field(page, spec.label)
+    lo, hi = float(box.get_attribute("min")), float(box.get_attribute("max"))
+    assert math.isfinite(lo) and abs(lo) < JS_MAX_SAFE_INTEGER, f"{spec.label}: the widget sets no minimum"
+    assert math.isfinite(hi) and abs(hi) < JS_MAX_SAFE_INTEGER, f"{spec.label}: the widget sets no maximum"
+    step = float(box.get_attribute("step"))
+    before = box.input_value()
+    widget = page.locator("[data-testid='stNumberInput']").filter(has=box)
+
+    # (a), (b): outside the widget's range. Streamlit says so beside the field and keeps the
+    # value out of the app: nothing reruns, nothing else changes.
+    for value in (lo - step, hi + step):
+        box.fill(fmt(value))
+        box.press("Enter")
+        alert = widget.get_by_role("alert")
+        expect(alert).to_be_visible(timeout=TIMEOUT)
+        said = alert.inner_text()
+        assert "outside the allowed range" in said, said
+        bounds = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?", said.split("between", 1)[1])]
+        assert bounds == [lo, hi], f"{spec.label}: the message gives {bounds}, the widget {lo}..{hi}"
+        expect(box).to_have_attribute("aria-invalid", "true")
+        expect(box).to_have_value(fmt(value))  # left for the user to correct
+        assert_no_exception(probe)
+        kept.verify(skip=spec.label)
+        box.fill(before)
+        box.press("Enter")
+        expect(alert).to_have_count(0)
+    probe.wait_idle()
+
+    # (c): letters are refused at the keyboard: the field keeps what it had.
+    box.click()
+    box.press("End")
+    box.press_sequentially("abc")
+    expect(box).to_have_value(before)
+    box.press("Tab")
+    expect(widget.get_by_role("alert")).to_have_count(0)
+    expect(box).to_have_value(before)
+    assert_no_exception(probe)
+    kept.verify()
+
+    # (d): inside the widget's range, outside logic's: the page's own message beside the field.
+    for beyond in (spec.below, spec.above):
+        if beyond is None or (spec.beyond_widget_ok and not lo <= beyond.value <= hi):
+            continue
+        assert lo <= beyond.value <= hi, f"{spec.label}: {beyond.value} is outside the widget; test it as (a)/(b)"
+        enter_number(probe, spec.label, fmt(beyond.value))
+        assert_message_beside(page, box, beyond.message)
+        assert_no_exception(probe)
+        kept.verify(skip=spec.label)
+        if box.input_value() != before:
+            enter_number(probe, spec.label, before)
+        expect(page.locator("[data-testid='stAlert']", has_text=beyond.message)).to_have_count(0)
+    kept.verify()
+
+
+# Weight in kg, as dosing.py bounds it (grams get their own message in logic).
+WEIGHT_FIELD = NumberField("Weight (kg)",
+                           Beyond(dosing.WEIGHT_MIN_KG - 0.1, f"is below {dosing.WEIGHT_MIN_KG:g} kg"),
+                           Beyond(dosing.WEIGHT_MAX_KG + 0.1, f"is above {dosing.WEIGHT_MAX_KG:g} kg"))
+
+
+def walk_visible(probe: PageProbe, specs: list[NumberField], kept: Kept) -> None:
+    """Walk the number fields now on screen; they must be exactly the ones listed."""
+    for spec in specs:  # the state that shows them may still be on its way
+        expect(probe.page.get_by_role("spinbutton", name=spec.label, exact=True)).to_be_visible(timeout=TIMEOUT)
+    probe.wait_idle()
+    shown = visible_labels(probe.page, NUMBER_INPUTS)
+    assert sorted(shown) == sorted(s.label for s in specs), f"number fields on screen: {shown}"
+    for spec in specs:
+        if not spec.walked:
+            walk_number_field(probe, spec, kept)
+
+
+def click_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def walk_toxicity(probe: PageProbe) -> None:
+    page = probe.page
+    kept = Kept()
+    enter_and_keep(probe, kept, "Highest temperature (°C)", "39.4", "39.4")
+    for choice in (text("en", "toxicity.hypotension_opt.one_vasopressor"), text("en", "toxicity.hypoxia_opt.low_flow")):
+        probe.act(lambda choice=choice: page.get_by_text(choice, exact=True).click())
+        kept.checks[choice] = lambda choice=choice: expect(
+            page.get_by_role("radio", name=choice, include_hidden=True)).to_be_checked()
+    enter_and_keep(probe, kept, "Weight (kg)", "72", "72.0")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3", timeout=TIMEOUT)
+
+    # The CRS tab: temperature (30-45 °C in logic; °F and lost decimal points get their own
+    # message below 500) and weight (logic's adult range; grams get their own message).
+    walk_visible(probe, [
+        NumberField("Highest temperature (°C)",
+                    Beyond(crs.TEMP_MIN_C - 0.1, f"{crs.TEMP_MIN_C - 0.1:g} °C is outside 30-45 °C"),
+                    Beyond(crs.TEMP_MAX_C + 0.1, f"{crs.TEMP_MAX_C + 0.1:g} °C is outside 30-45 °C")),
+        WEIGHT_FIELD,
+    ], kept)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3")
+
+    click_tab(page, "ICANS")  # ICE 0-10: the widget's range is logic's
+    walk_visible(probe, [NumberField(text("en", "toxicity.icans.ice_total_label"))], kept)
+
+    click_tab(page, "Episode chart")  # the dose field appears once the infusion date is given
+    group = page.get_by_role("group", name=text("en", "toxicity.chart.infusion_label"), exact=True)
+
+    def infusion_date() -> None:
+        group.get_by_role("spinbutton").first.click()
+        page.keyboard.type("20260301")
+        page.keyboard.press("Escape")
+
+    probe.act(infusion_date)
+    walk_visible(probe, [NumberField(text("en", "toxicity.chart.dose_mg_label"))], kept)
+
+    click_tab(page, "Infection & counts")
+    walk_visible(probe, [NumberField(
+        "Serum IgG (g/L)",
+        Beyond(followup.IGG_MIN_G_L - 0.1, f"IgG {followup.IGG_MIN_G_L - 0.1:g} g/L is refused"),
+        Beyond(followup.IGG_MAX_G_L + 0.1, f"IgG {followup.IGG_MAX_G_L + 0.1:g} g/L is refused"))], kept)
+
+
+def walk_dosing(probe: PageProbe) -> None:
+    page = probe.page
+    kept = Kept()
+    type_number(page, "Height (cm)", "170")
+    keep_number(page, kept, "Height (cm)", "170.0")
+    enter_and_keep(probe, kept, "Weight (kg)", "72", "72.0")
+    expect(page.get_by_text("576 mg IV", exact=True)).to_be_visible(timeout=TIMEOUT)
+    walk_visible(probe, [
+        WEIGHT_FIELD,
+        NumberField("Height (cm)",
+                    Beyond(dosing.HEIGHT_MIN_CM - 0.5, f"is below {dosing.HEIGHT_MIN_CM:g} cm"),
+                    Beyond(dosing.HEIGHT_MAX_CM + 0.5, f"is above {dosing.HEIGHT_MAX_CM:g} cm")),
+    ], kept)
+    expect(page.get_by_text("576 mg IV", exact=True)).to_be_visible()
+
+    # The renal box of the lymphodepletion section: age and creatinine (with sex and unit).
+    probe.act(lambda: page.get_by_role("radio", name="Lymphodepletion", exact=True).click())
+    page.get_by_role("radio", name=text("en", "dosing.value.male"), exact=True).click()
+    page.get_by_role("radio", name="µmol/L", exact=True).click()
+    type_number(page, "Age (years)", "60")
+    keep_number(page, kept, "Age (years)", "60")
+    enter_number(probe, "Serum creatinine", "80")  # now the clearance can be computed
+    keep_number(page, kept, "Serum creatinine", "80.00")
+    expect(page.get_by_text(re.compile(r"Creatinine clearance \(Cockcroft-Gault\): \d+ mL/min"))).to_be_visible()
+    lo_umol, hi_umol = dosing.CREATININE_RANGE["umol/L"]
+    below_both = dosing.CREATININE_RANGE["mg/dL"][0] / 2  # too low in µmol/L, and not a mg/dL value either
+    walk_visible(probe, [
+        NumberField("Age (years)",
+                    Beyond(dosing.AGE_MIN - 1, f"Age {dosing.AGE_MIN - 1} is outside {dosing.AGE_MIN}-{dosing.AGE_MAX}"),
+                    Beyond(dosing.AGE_MAX + 1, f"Age {dosing.AGE_MAX + 1} is outside {dosing.AGE_MIN}-{dosing.AGE_MAX}")),
+        NumberField("Serum creatinine",
+                    Beyond(below_both, f"is outside {lo_umol:g}-{hi_umol:g}"),
+                    Beyond(hi_umol + 1, f"is outside {lo_umol:g}-{hi_umol:g}")),
+        NumberField("Weight (kg)", walked=True),
+        NumberField("Height (cm)", walked=True),
+    ], kept)
+
+
+def _eligibility_fields(model: type, fields: dict[str, tuple[str, float]], **other) -> list[NumberField]:
+    """Logic's limits from the model's own field constraints (and, for bilirubin, its plausibility
+    limit in the default unit); the expected message from logic itself."""
+    specs = []
+    for name, (label, step) in fields.items():
+        meta = {type(m).__name__: m for m in model.model_fields[name].metadata}
+        lo = meta["Ge"].ge if "Ge" in meta else None
+        hi = meta["Le"].le if "Le" in meta else (elig.BILIRUBIN_MAX_UMOL_L if name == "bilirubin" else None)
+        beyond = []
+        for value in (None if lo is None else lo - step, None if hi is None else hi + step):
+            data = {name: value, **other}
+            beyond.append(None if value is None else Beyond(value, elig.input_errors(model, data, "en")[name]))
+        specs.append(NumberField(label, *beyond, beyond_widget_ok=True))
+    return specs
+
+
+def walk_eligibility(probe: PageProbe) -> None:
+    page = probe.page
+    kept = Kept()
+    enter_and_keep(probe, kept, "KPS (0–100, steps of 10)", "40", "40")
+    enter_and_keep(probe, kept, "LVEF (%)", "55", "55")
+    expect(page.get_by_text("Performance status: Caution")).to_be_visible(timeout=TIMEOUT)
+    f = lambda key: text("en", f"eligibility.field.{key}")  # noqa: E731
+    walk_visible(probe, _eligibility_fields(elig.Baseline, {
+        "kps": (f("kps"), 10), "ecog": (f("ecog"), 1), "lvef_pct": (f("lvef"), 1),
+        "alt_x_uln": (f("alt"), 0.5), "ast_x_uln": (f("ast"), 0.5), "bilirubin": (f("bilirubin"), 1),
+        "spo2_pct": (f("spo2"), 1), "life_expectancy_weeks": (f("life_expectancy"), 1),
+    }, bilirubin_unit="umol/L"), kept)
+    expect(page.get_by_text("Performance status: Caution")).to_be_visible()
+
+    click_tab(page, "Apheresis")
+    enter_and_keep(probe, kept, f("hgb"), "100", "100")
+    walk_visible(probe, _eligibility_fields(elig.ApheresisLabs, {
+        "hgb_g_l": (f("hgb"), 1), "plt_10e9_l": (f("plt"), 1),
+        "alc_per_ul": (f("alc"), 10), "cd3_per_ul": (f("cd3"), 10),
+    }), kept)
+
+
+def walk_followup(probe: PageProbe) -> None:
+    # The IgG field sits under the schedule, which needs an infusion date: given by the link.
+    page = probe.page
+    kept = Kept()
+    expect(page.get_by_text("Day +69", exact=True)).to_be_visible(timeout=TIMEOUT)
+    kept.checks["schedule"] = lambda: expect(page.get_by_text("Day +69", exact=True)).to_be_visible()
+    page.get_by_role("radio", name="Yes", exact=True).click()  # shows nothing new until an IgG is given
+    kept.checks["infection"] = lambda: expect(page.get_by_role("radio", name="Yes", exact=True)).to_have_attribute(
+        "aria-checked", "true")
+    walk_visible(probe, [NumberField(
+        "Serum IgG (g/L)",
+        Beyond(followup.IGG_MIN_G_L - 0.1, "IgG cannot be negative."),
+        Beyond(followup.IGG_MAX_G_L + 0.1, f"IgG {followup.IGG_MAX_G_L + 0.1:g} g/L is outside 0-60 g/L"))], kept)
+
+
+def walk_practice(probe: PageProbe) -> None:
+    """The case number is a text input: logic takes a whole number 0..SEED_MAX."""
+    page = probe.page
+    assert visible_labels(page, NUMBER_INPUTS) == []
+    kind = page.get_by_role("combobox", name="Kind of case", exact=True)
+
+    def choose_kind() -> None:
+        kind.click()
+        page.get_by_role("option", name="CRS grade", exact=True).click()
+
+    choose_kind()  # changes only the next new case
+    expect(kind).to_have_value("CRS grade")
+    heading = page.get_by_role("heading", name=re.compile(r"^Case \d+: ")).inner_text()
+    page.get_by_role("button", name="Case number").click()
+    box = page.get_by_role("textbox", name="Case number", exact=True)
+    box.wait_for()
+    opener = page.get_by_test_id("stPopoverBody").get_by_role("button", name="Open", exact=True)
+    assert visible_labels(page, TEXT_INPUTS) == ["Case number"]
+    for typed in ("-1", str(cases.SEED_MAX + 1), "abc"):
+        box.fill(typed)
+        probe.act(opener.click)
+        message = text("en", "practice.bad_seed", value=typed, max=cases.SEED_MAX)
+        assert_message_beside(page, page.get_by_test_id("stPopoverButton"), message)
+        assert_no_exception(probe)
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()  # the case stands
+        expect(kind).to_have_value("CRS grade")
+        expect(box).to_have_value(typed)  # left for the user to correct
+
+
+def walk_home(probe: PageProbe) -> None:
+    """The chat takes numbers in words; a weight outside logic's range is refused by name."""
+    page = probe.page
+    assert visible_labels(page, NUMBER_INPUTS) == []
+    messages = page.locator("[data-testid='stChatMessage']")
+    box = page.locator("[data-testid='stChatInputTextArea']")
+
+    def ask(question: str) -> None:
+        before = messages.count()
+        box.fill(question)
+        probe.act(lambda: box.press("Enter"))
+        expect(messages).to_have_count(before + 2, timeout=TIMEOUT)
+
+    ask("tocilizumab 72 kg")
+    chip = page.get_by_role("button", name=text("en", "home.chip.weight_kg", value="72"))
+    expect(chip).to_be_visible()
+    low, high = dosing.WEIGHT_MIN_KG - 10, dosing.WEIGHT_MAX_KG + 100
+    for question, said in ((f"tocilizumab {low:g} kg", f"Weight {low:g} kg is below {dosing.WEIGHT_MIN_KG:g} kg"),
+                           (f"tocilizumab {high:g} kg", f"Weight {high:g} kg is above {dosing.WEIGHT_MAX_KG:g} kg")):
+        ask(question)
+        expect(messages.last).to_contain_text(said)
+        expect(messages.last).not_to_contain_text("mg IV")
+        expect(chip).to_be_visible()  # the weight given before is kept
+        assert_no_exception(probe)
+    ask("tocilizumab abc kg")  # no number: the remembered weight is used, and said to be
+    expect(messages.last).to_contain_text(text("en", "assistant.weight_used", weight="72"))
+    expect(messages.last).to_contain_text("Tocilizumab 576 mg IV (weight 72 kg)")
+    expect(chip).to_be_visible()
+
+
+def walk_nothing(probe: PageProbe) -> None:
+    """A page without number fields (or text fields taking numbers): it must stay so, or be walked."""
+    assert visible_labels(probe.page, NUMBER_INPUTS) == []
+    other_text = {"library": ["Search"]}
+    slug = probe.page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    assert visible_labels(probe.page, TEXT_INPUTS) == other_text.get(slug, [])
+
+
+WALKS: dict[str, tuple[str, Callable[[PageProbe], None]]] = {
+    "home": ("", walk_home),
+    "toxicity": ("", walk_toxicity),
+    "dosing": ("", walk_dosing),
+    "eligibility": ("", walk_eligibility),
+    "relapse": ("", walk_nothing),
+    "followup": ("&infusion=2026-01-31&today=2026-04-10", walk_followup),
+    "evidence": ("", walk_nothing),
+    "practice": ("", walk_practice),
+    "library": ("", walk_nothing),
+}
+SLUGS = [slug for slug, _ in nav.available()]
+
+
+def test_every_registered_page_is_walked():
+    assert set(SLUGS) <= set(WALKS), f"pages not walked: {set(SLUGS) - set(WALKS)}"
+
+
+@pytest.mark.parametrize("slug", [pytest.param(s, id=s) for s in SLUGS])
+def test_out_of_range_and_non_numbers_are_refused_beside_the_field(open_page, slug):
+    params, walk = WALKS[slug]
+    probe = open_page(("/" if slug == "home" else f"/{slug}") + "?lang=en" + params, TABLET)
+    probe.page.wait_for_selector("h1", timeout=TIMEOUT)
+    walk(probe)
+    assert_no_exception(probe)
+    probe.assert_clean()

@@ -1,0 +1,359 @@
+"""One realistic flow per registered page in headless Chromium at the tablet viewport.
+
+Each flow is typed and clicked as a user would (the widgets found by their visible labels;
+only the first URL carries ?lang=en): enter values, see the computed result and the consensus
+quote it rests on, switch the language with the switch at the top of the page and find the
+inputs kept, then follow a ?rec= link to the library and find that recommendation opened.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from logic import content, trials
+from logic.strings import text
+from tests.conftest import TABLET, PageProbe
+from ui import nav
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 30000
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def quote_snippet(rec_id: str, snippet: str) -> str:
+    """A piece of the recommendation's verbatim Chinese quote (checked against the content)."""
+    assert snippet in content.recommendation(rec_id).quote_zh, f"{snippet!r} is not in the quote of {rec_id}"
+    return snippet
+
+
+def expect_visible_text(page, snippet: str, root=None) -> None:
+    expect((root or page).get_by_text(snippet, exact=False).first).to_be_visible(timeout=TIMEOUT)
+
+
+def switch_language(probe: PageProbe, to: str) -> None:
+    """Click the language switch at the top of the page (the app's first segmented control)."""
+    label = {"en": "English", "zh": "中文"}[to]
+    switch = probe.page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").first
+    probe.act(lambda: switch.get_by_role("radio", name=label, exact=True).click())
+    probe.page.wait_for_url(re.compile(rf"[?&]lang={to}(&|$)"), timeout=TIMEOUT)
+
+
+def expect_heading(page, name: str) -> None:
+    expect(page.get_by_role("heading", name=name, exact=True).first).to_be_visible(timeout=TIMEOUT)
+
+
+def follow_rec_link(probe: PageProbe, rec_id: str, lang: str, snippet: str) -> None:
+    """Click the page's link to /library?rec=<id> (it opens a new tab): the library shows that
+    recommendation, under its heading, with its quote."""
+    link = probe.page.locator(f"a[href='/library?rec={rec_id}&lang={lang}']").first
+    link.scroll_into_view_if_needed()
+    with probe.page.context.expect_page() as opened:
+        link.click()
+    library = PageProbe(opened.value)
+    library.wait_idle()
+    page = library.page
+    assert re.search(rf"/library\?(.*&)?rec={rec_id}(&|$)", page.url), page.url
+    heading = page.get_by_role("heading", name=text(lang, "library.linked_heading"), exact=True)
+    expect(heading).to_be_visible(timeout=TIMEOUT)
+    quote = page.get_by_text(snippet, exact=False).first
+    expect(quote).to_be_visible(timeout=TIMEOUT)
+    assert quote.bounding_box()["y"] > heading.bounding_box()["y"], "the quote is not under the linked heading"
+    expect(page.get_by_role("heading", name=text(lang, "library.title"), exact=True)).to_be_visible()
+    assert_no_exception(library)
+    library.assert_clean()
+
+
+def assert_no_exception(probe: PageProbe) -> None:
+    boxes = probe.page.locator("[data-testid='stException']")
+    assert boxes.count() == 0, f"an exception box is shown: {boxes.all_inner_texts()}"
+
+
+def number_field(page, label: str):
+    return page.get_by_role("spinbutton", name=label, exact=True)
+
+
+def type_number(probe: PageProbe, label: str, value: str) -> None:
+    field = number_field(probe.page, label)
+    probe.act(lambda: (field.fill(value), field.press("Enter")))
+
+
+def type_date(probe: PageProbe, label: str, iso: str) -> None:
+    """The date field is segmented (year, month, day): type into its first segment as a keyboard user would."""
+    group = probe.page.get_by_role("group", name=label, exact=True)
+
+    def action() -> None:
+        group.get_by_role("spinbutton").first.click()
+        probe.page.keyboard.type(iso.replace("-", ""))
+        probe.page.keyboard.press("Escape")  # closes the calendar and commits the typed date
+
+    probe.act(action)
+
+
+def date_segments(page, label: str) -> list[str]:
+    group = page.get_by_role("group", name=label, exact=True)
+    return [s.get_attribute("aria-valuenow") for s in group.get_by_role("spinbutton").all()]
+
+
+def segment_selected(page, name: str) -> bool:
+    return page.get_by_role("radio", name=name, exact=True).first.get_attribute("aria-checked") == "true"
+
+
+# --- the flows -------------------------------------------------------------------------------
+
+
+def flow_home(probe: PageProbe) -> None:
+    page = probe.page
+    box = page.locator("[data-testid='stChatInputTextArea']")
+    box.fill("托珠单抗 72kg")
+    probe.act(lambda: box.press("Enter"))
+    answer = page.locator("[data-testid='stChatMessage']").last
+    expect(answer.get_by_text("托珠单抗 576 mg 静脉输注(体重 72 kg)", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect_visible_text(page, "8 mg/kg × 72 kg = 576 mg", answer)
+    snippet = quote_snippet("tocilizumab_dosing", "托珠单抗用法为8 mg/kg")
+    expect_visible_text(page, snippet, answer)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "home.title"))
+    expect(page.get_by_role("heading", name=text("en", "home.title"), exact=True)).to_have_count(0)
+    # The conversation and what it remembers are kept; the chips now speak Chinese.
+    expect(page.locator("[data-testid='stChatMessage']")).to_have_count(2)
+    expect(page.locator("[data-testid='stChatMessage']").first.get_by_text("托珠单抗 72kg", exact=True)).to_be_visible()
+    expect_visible_text(page, "托珠单抗 576 mg 静脉输注(体重 72 kg)")
+    expect(page.get_by_role("button", name=text("zh", "home.chip.weight_kg", value="72"))).to_be_visible()
+    expect(page.locator("[data-testid='stChatInputTextArea']")).to_have_attribute(
+        "placeholder", text("zh", "home.chat_placeholder"))
+
+    follow_rec_link(probe, "tocilizumab_dosing", "zh", snippet)
+
+
+def flow_toxicity(probe: PageProbe) -> None:
+    page = probe.page
+    type_number(probe, "Highest temperature (°C)", "39.4")
+    # A radio's own input is hidden under its label: tap the label, as a finger would.
+    probe.act(lambda: page.get_by_text(text("en", "toxicity.hypotension_opt.one_vasopressor"), exact=True).click())
+    probe.act(lambda: page.get_by_text(text("en", "toxicity.hypoxia_opt.low_flow"), exact=True).click())
+    type_number(probe, "Weight (kg)", "72")
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3", timeout=TIMEOUT)
+    expect_visible_text(page, "Set by: hypotension.")
+    expect_visible_text(page, "Tocilizumab 576 mg IV (= 8 mg/kg × 72 kg)")
+    snippet = quote_snippet("crs_grade_3", "发热伴低血压(需要一种或不需应用升压药)")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "toxicity.title"))
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("3级", timeout=TIMEOUT)
+    expect_visible_text(page, "托珠单抗 576 mg 静脉滴注(= 8 mg/kg × 72 kg)")
+    expect(number_field(page, text("zh", "toxicity.crs.temp_label"))).to_have_value("39.4")
+    expect(number_field(page, text("zh", "toxicity.mgmt.weight_label"))).to_have_value("72.0")
+    expect(page.get_by_role("radio", name=text("zh", "toxicity.hypotension_opt.one_vasopressor"))).to_be_checked()
+    expect(page.get_by_role("radio", name=text("zh", "toxicity.hypoxia_opt.low_flow"))).to_be_checked()
+
+    follow_rec_link(probe, "crs_grade_3", "zh", snippet)
+
+
+def flow_dosing(probe: PageProbe) -> None:
+    page = probe.page
+    height = number_field(page, "Height (cm)")
+    height.fill("170")  # the tocilizumab section shows nothing for a height: the weight's run takes it along
+    height.press("Enter")
+    type_number(probe, "Weight (kg)", "72")
+    expect(page.get_by_text("576 mg IV", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect_visible_text(page, "8 mg/kg × 72 kg = 576 mg")
+    snippet = quote_snippet("tocilizumab_dosing", "托珠单抗用法为8 mg/kg")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "dosing.title"))
+    expect(page.get_by_text("576 mg 静脉滴注", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(number_field(page, text("zh", "dosing.weight_label"))).to_have_value("72.0")
+    expect(number_field(page, text("zh", "dosing.height_label"))).to_have_value("170.0")
+
+    follow_rec_link(probe, "tocilizumab_dosing", "zh", snippet)
+
+
+def flow_eligibility(probe: PageProbe) -> None:
+    page = probe.page
+    type_number(probe, "KPS (0–100, steps of 10)", "40")
+    item = page.locator("[data-testid='stExpander']", has_text="Performance status: Caution")
+    expect(item).to_have_count(1, timeout=TIMEOUT)
+    expect(item).to_contain_text("KPS 40: outside KPS ≥50 or ECOG ≤2")
+    item.get_by_text("Performance status: Caution").click()
+    snippet = quote_snippet("elig_performance_not_absolute", "KPS和ECOG评分不是绝对禁忌")
+    expect_visible_text(page, snippet, item)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "eligibility.title"))
+    expect(number_field(page, text("zh", "eligibility.field.kps"))).to_have_value("40")
+    item = page.locator("[data-testid='stExpander']", has_text="体能状态: 注意")
+    expect(item).to_have_count(1, timeout=TIMEOUT)
+    expect(item).to_contain_text("KPS 40:未达KPS≥50或ECOG≤2")
+    if not item.get_by_text(snippet).first.is_visible():
+        item.get_by_text("体能状态: 注意").click()
+    expect_visible_text(page, snippet, item)
+
+    follow_rec_link(probe, "elig_performance_not_absolute", "zh", snippet)
+
+
+def flow_relapse(probe: PageProbe) -> None:
+    page = probe.page
+    probe.act(lambda: page.get_by_role("radio", name="Negative", exact=True).click())
+    targets = page.get_by_role("combobox", name=text("en", "relapse.targets_label"))
+
+    def pick_gprc5d() -> None:
+        targets.click()
+        page.get_by_role("option", name="GPRC5D", exact=True).click()
+
+    probe.act(pick_gprc5d)
+    page.keyboard.press("Escape")
+    offered = page.locator("strong", has_text="A CAR-T against another detectable target")
+    expect(offered).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Detectable: GPRC5D", exact=True)).to_be_visible()
+    expect(page.locator("del", has_text="A humanized or fully human BCMA CAR-T")).to_have_count(1)
+    snippet = quote_snippet("relapse_antigen_negative", "只能选择可检测到的其他靶抗原")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "relapse.title"))
+    assert segment_selected(page, "阴性"), "the antigen status was lost"
+    expect(page.locator("[data-testid='stMultiSelect']").get_by_text("GPRC5D", exact=True)).to_be_visible()
+    expect(page.locator("strong", has_text="针对其他可检测靶点的CAR-T")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("可检测到:GPRC5D", exact=True)).to_be_visible()
+
+    follow_rec_link(probe, "relapse_antigen_negative", "zh", snippet)
+
+
+def flow_followup(probe: PageProbe) -> None:
+    page = probe.page
+    type_date(probe, "CAR-T infusion date (day 0)", "2026-01-31")
+    type_date(probe, "Today's date", "2026-04-10")
+    expect(page.get_by_text("Day +69", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Month 3 · 2026-04-30", exact=True)).to_be_visible()
+    expect_visible_text(page, "Overdue (past and not marked done): 3")
+    type_number(probe, "Serum IgG (g/L)", "3")
+    expect(page.get_by_text("Give immunoglobulin (IVIG) replacement", exact=True)).to_be_visible(timeout=TIMEOUT)
+    snippet = quote_snippet("ivig_replacement", "血清IgG<4 g/L者")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "followup.title"))
+    expect(page.get_by_text("第+69天", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("第3个月 · 2026-04-30", exact=True)).to_be_visible()
+    expect(page.get_by_text("应用丙种球蛋白替代治疗", exact=True)).to_be_visible()
+    assert date_segments(page, text("zh", "followup.infusion_label")) == ["2026", "1", "31"]
+    assert date_segments(page, text("zh", "followup.today_label")) == ["2026", "4", "10"]
+    expect(number_field(page, text("zh", "followup.igg_label"))).to_have_value("3.0")
+
+    follow_rec_link(probe, "ivig_replacement", "zh", snippet)
+
+
+def flow_evidence(probe: PageProbe) -> None:
+    page = probe.page
+    table = trials.table1()
+    dual = table[table["dual_target"]]
+    first = dual[dual["costim"] == sorted(dual["costim"].unique())[0]].iloc[0]  # the chart's first point
+    probe.act(lambda: page.get_by_role("radio", name="Dual target", exact=True).click())
+    hint = text("en", "evidence.table_hint", n=len(dual), patients=int(dual["patients"].sum()))
+    assert hint.startswith("2 studies, 47 patients")
+    expect(page.get_by_text(hint, exact=True)).to_be_visible(timeout=TIMEOUT)
+
+    probe.act(lambda: page.get_by_role("tab", name="Charts").click())  # lazy tab: a run builds it
+    point = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first
+    point.wait_for(timeout=TIMEOUT)
+    probe.act(lambda: point.click(force=True))  # Plotly listens on its drag layer above the points
+    detail = page.locator("[class*='st-key-evidence_detail_evidence_chart_orr']")
+    expect(detail).to_be_visible(timeout=TIMEOUT)
+    expect(detail.get_by_role("heading")).to_contain_text(f"{first['author']} [{first['ref']}], {first['year']}")
+    expect(detail).to_contain_text(first["registry"])
+    snippet = quote_snippet(first["recommendation_id"], first["registry"])
+    expect_visible_text(page, snippet, detail)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "evidence.title"))
+    assert segment_selected(page, "双靶点"), "the target filter was lost"
+    expect(page.get_by_text(text("zh", "evidence.table_hint", n=len(dual), patients=int(dual["patients"].sum())),
+                            exact=True)).to_be_visible(timeout=TIMEOUT)
+    probe.act(lambda: page.get_by_role("tab", name="图表").click())
+    detail = page.locator("[class*='st-key-evidence_detail_evidence_chart_orr']")
+    expect(detail).to_be_visible(timeout=TIMEOUT)  # the study tapped before stays open
+    expect(detail).to_contain_text(text("zh", "evidence.col.registry"))
+
+    follow_rec_link(probe, first["recommendation_id"], "zh", snippet)
+
+
+def flow_practice(probe: PageProbe) -> None:
+    page = probe.page
+    page.get_by_role("button", name="Case number").click()
+    page.get_by_role("textbox", name="Case number", exact=True).fill("3")
+    probe.act(lambda: page.get_by_test_id("stPopoverBody").get_by_role("button", name="Open", exact=True).click())
+    expect_heading(page, "Case 3: Tocilizumab: the dose")  # seed 3: tocilizumab for 57 kg
+    expect(page.get_by_text("The patient weighs 57 kg.", exact=False).first).to_be_visible()
+    page.keyboard.press("Escape")
+    page.get_by_text("456 mg", exact=True).click()
+    probe.act(lambda: page.get_by_role("button", name="Check answer").click())
+    expect(page.get_by_text("Correct.", exact=False).first).to_be_visible(timeout=TIMEOUT)
+    expect_visible_text(page, "8 mg/kg × 57 kg = 456 mg")
+    snippet = quote_snippet("tocilizumab_dosing", "托珠单抗用法为8 mg/kg")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "practice.title"))
+    expect_heading(page, "病例3:托珠单抗:剂量")
+    expect(page.get_by_role("radio", name="456 mg", exact=True)).to_be_checked()
+    expect(page.get_by_text("回答正确。", exact=False).first).to_be_visible(timeout=TIMEOUT)
+    expect_visible_text(page, "8 mg/kg × 57 kg = 456 mg")
+    assert re.search(r"[?&]case=3(&|$)", page.url), page.url
+
+    follow_rec_link(probe, "tocilizumab_dosing", "zh", snippet)
+
+
+def flow_library(probe: PageProbe) -> None:
+    page = probe.page
+    box = page.get_by_role("textbox", name="Search", exact=True)
+    probe.act(lambda: (box.fill("IgG"), box.press("Enter")))
+    topic = page.get_by_role("combobox", name="Topic", exact=True)
+
+    def pick_topic() -> None:
+        topic.click()
+        page.get_by_role("option", name=text("en", "common.topics.immunoglobulin"), exact=True).click()
+
+    probe.act(pick_topic)
+    n = len(content.search("IgG", topic="immunoglobulin"))
+    assert 0 < n < len(content.search("IgG"))  # the topic narrows the search
+    expect(page.get_by_text(text("en", "library.hits", n=n), exact=True)).to_be_visible(timeout=TIMEOUT)
+    snippet = quote_snippet("ivig_replacement", "血清IgG<4 g/L者")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "library.title"))
+    expect(page.get_by_role("textbox", name=text("zh", "library.search_label"), exact=True)).to_have_value("IgG")
+    expect(page.get_by_role("combobox", name=text("zh", "library.topic_label"), exact=True)).to_have_value(
+        text("zh", "common.topics.immunoglobulin"))
+    expect(page.get_by_text(text("zh", "library.hits", n=n), exact=True)).to_be_visible(timeout=TIMEOUT)
+
+    follow_rec_link(probe, "ivig_replacement", "zh", snippet)
+
+
+FLOWS: dict[str, Callable[[PageProbe], None]] = {
+    "home": flow_home, "toxicity": flow_toxicity, "dosing": flow_dosing, "eligibility": flow_eligibility,
+    "relapse": flow_relapse, "followup": flow_followup, "evidence": flow_evidence, "practice": flow_practice,
+    "library": flow_library,
+}
+SLUGS = [slug for slug, _ in nav.available()]
+
+
+def test_every_registered_page_has_a_flow():
+    assert set(SLUGS) <= set(FLOWS), f"pages without a flow: {set(SLUGS) - set(FLOWS)}"
+
+
+@pytest.mark.parametrize("slug", [pytest.param(s, id=s) for s in SLUGS])
+def test_user_flow(open_page, slug):
+    probe = open_page(("/" if slug == "home" else f"/{slug}") + "?lang=en", TABLET)
+    FLOWS[slug](probe)
+    assert_no_exception(probe)
+    probe.assert_clean()
