@@ -63,12 +63,14 @@ def serve_app() -> Iterator[str]:
                 proc.kill()
                 raise RuntimeError(f"the app did not start:\n{out}") from None
             time.sleep(0.2)  # polling the server's own health endpoint, not a test sleep
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:  # also on generator.close(), which raises GeneratorExit at the yield
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture(scope="session")
