@@ -6,7 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,35 +42,59 @@ def app_url() -> Iterator[str]:
     yield from serve_app()
 
 
+class AppServer:
+    """`streamlit run app.py` on a free loopback port. Its output is drained by a thread (kept
+    for tests that read it); start() returns once the server has printed the URL it listens on,
+    which it does only after binding, so nothing polls or sleeps."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.output: list[bytes] = []
+        self._listening = threading.Event()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+        )
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+
+    def _drain(self) -> None:
+        for line in self.proc.stdout:
+            self.output.append(line)
+            if f"URL: {self.url}".encode() in line:
+                self._listening.set()
+        self._listening.set()  # the server ended: wake the waiter, which sees proc.poll()
+
+    def start(self, timeout: float = 60) -> str:
+        if not self._listening.wait(timeout) or self.proc.poll() is not None:
+            self.stop()
+            raise RuntimeError(f"the app did not start:\n{self.text()}")
+        with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=10) as r:
+            assert r.status == 200, r.status
+        return self.url
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._drainer.join(timeout=10)  # the rest of the output, up to the end of the stream
+
+    def text(self) -> str:
+        return b"".join(self.output).decode("utf-8", "replace")
+
+
 def serve_app() -> Iterator[str]:
-    """Start the app on a free loopback port; yield its URL; stop it."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.stdout else ""
-                proc.kill()
-                raise RuntimeError(f"the app did not start:\n{out}") from None
-            time.sleep(0.2)  # polling the server's own health endpoint, not a test sleep
+    """Start the app; yield its URL; stop it (also on generator.close())."""
+    server = AppServer()
     try:
-        yield url
-    finally:  # also on generator.close(), which raises GeneratorExit at the yield
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        yield server.start()
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -13,16 +13,12 @@ statistics off, XSRF on) is in test_privacy.py and test_config.py.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, TABLET, PageProbe, _free_port
+from tests.conftest import ROOT, TABLET, AppServer, PageProbe
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -47,37 +43,17 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory) -> Iterator[dict]:
-    """The app with its own empty HOME and TMPDIR, its output captured to a file we read after."""
+    """The app with its own empty HOME and TMPDIR; its output is kept to be read after."""
     home = tmp_path_factory.mktemp("home")
     tmp = tmp_path_factory.mktemp("tmp")
-    out_dir = tmp_path_factory.mktemp("out")
-    log = (out_dir / "server.log").open("w+b")
     env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache"),
            "XDG_CONFIG_HOME": str(home / ".config")}
-    port = _free_port()
     before = {"tree": _snapshot(ROOT), "home": _snapshot(home), "tmp": _snapshot(tmp)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the app did not start") from None
-            time.sleep(0.2)  # polling the server's own health endpoint while it starts
-    state = {"url": url, "home": home, "tmp": tmp, "before": before, "proc": proc, "log": log}
-    yield state
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=10)
-    log.close()
+    server = AppServer(env=env)
+    try:
+        yield {"url": server.start(), "home": home, "tmp": tmp, "before": before, "server": server}
+    finally:
+        server.stop()
 
 
 def _type_everywhere(probe: PageProbe) -> None:
@@ -121,18 +97,14 @@ def test_sessions_leave_no_file_no_log_and_no_request_outside(private_server, br
     finally:
         ctx.close()
 
-    proc = private_server["proc"]
-    proc.terminate()
-    proc.wait(timeout=10)
+    server = private_server["server"]
+    server.stop()  # the drain thread has the whole output once the process has ended
     before = private_server["before"]
     after_tree = _snapshot(ROOT)
     written = sorted(k for k in after_tree if before["tree"].get(k) != after_tree[k])
     assert not written, f"files written in the project tree at run time: {written[:10]}"
     assert _snapshot(private_server["home"]) == before["home"], "the server wrote into its HOME"
     assert _snapshot(private_server["tmp"]) == before["tmp"], "the server wrote into its temp directory"
-    log = private_server["log"]
-    log.flush()
-    log.seek(0)
-    output = log.read().decode("utf-8", "replace")
+    output = server.text()
     assert MARKER not in output, "what a user typed reached the server's output"
     assert "Traceback" not in output, output[-2000:]
