@@ -45,6 +45,9 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
         "[data-testid='stMain'] [data-testid='stElementContainer']",
         "[data-testid='stApp'][data-test-script-state='notRunning']")
+# A ward's pace: each of 30 sessions arrives within WARD_ARRIVAL s, loads its page and makes
+# WARD_ACTIONS edits with WARD_THINK s between them.
+WARD_ACTIONS, WARD_THINK, WARD_ARRIVAL = 3, (2.0, 8.0), 10.0
 # What a user types into each page's first input (a realistic value for its field).
 TYPED = {"home": "tocilizumab 72 kg", "library": "托珠单抗", "bare": "72"}
 OBSERVER_JS = """() => {
@@ -160,10 +163,7 @@ def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> 
             ctx = browser.new_context(viewport={"width": 820, "height": 1180})
             page = ctx.new_page()
             received = count_messages(page)
-            page.goto(url)
-            for sel in IDLE:
-                page.wait_for_selector(sel, timeout=60000)
-            page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
+            timed_load(page, url)
             act = pick_interaction(page, name)
             for i in range(interactions if act is not None else 0):
                 page.evaluate(OBSERVER_JS)
@@ -297,6 +297,10 @@ async def user(base: str, page: str, rng: random.Random, actions: int, think: tu
         errors.append(f"{page}: {type(e).__name__}: {e}")
 
 
+def summary(lat: list[float], errors: list[str]) -> dict:
+    return {"n": len(lat), "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "errors": errors}
+
+
 async def load_test(base: str, slugs: list[str], n: int, actions: int, think: tuple[float, float],
                     seed: int, arrive_within: float = 0.0) -> dict:
     lat: list[float] = []
@@ -306,7 +310,7 @@ async def load_test(base: str, slugs: list[str], n: int, actions: int, think: tu
         user(base, slugs[i % len(slugs)], random.Random(rng.random()), actions, think, lat, errors, arrive_within)
         for i in range(n)
     ])
-    return {"n": len(lat), "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "errors": errors}
+    return summary(lat, errors)
 
 
 async def alone(base: str, slugs: list[str], actions: int, rounds: int, seed: int) -> dict:
@@ -319,7 +323,7 @@ async def alone(base: str, slugs: list[str], actions: int, rounds: int, seed: in
     for _ in range(rounds):
         for slug in slugs:
             await user(base, slug, random.Random(rng.random()), actions, (0.2, 0.5), lat, errors)
-    return {"n": len(lat), "p50": pct(lat, 0.5), "p95": pct(lat, 0.95), "errors": errors}
+    return summary(lat, errors)
 
 
 async def soak(base: str, pid: int, slugs: list[str], n: int, seconds: float, seed: int) -> dict:
@@ -421,9 +425,6 @@ def report(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-WARD_ACTIONS, WARD_THINK, WARD_ARRIVAL = 3, (2.0, 8.0), 10.0
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true", help="short run for CI; does not write docs/")
@@ -465,7 +466,7 @@ def main() -> int:
         result["single"] = asyncio.run(alone(app_url, slugs, WARD_ACTIONS, 1 if a.smoke else 4, 1))
         result["load"] = asyncio.run(load_test(app_url, slugs, 30, WARD_ACTIONS, WARD_THINK, 2, WARD_ARRIVAL))
         result["burst"] = asyncio.run(load_test(app_url, slugs, 30, actions, think, 4))
-        result["bare_single"] = asyncio.run(alone(bare_url, ["home"] * len(slugs), actions, 1 if a.smoke else 4, 1))
+        result["bare_single"] = asyncio.run(alone(bare_url, ["home"] * len(slugs), WARD_ACTIONS, 1 if a.smoke else 4, 1))
         result["bare_burst"] = asyncio.run(load_test(bare_url, ["home"], 30, actions, think, 4))
         result["soak"] = asyncio.run(soak(app_url, app.pid, slugs, soak_n, soak_s, 3))
     finally:

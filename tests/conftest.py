@@ -176,11 +176,12 @@ class PageProbe:
     def overflow_px(self) -> int:
         return self.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
 
-    def exception_count(self) -> int:
-        return self.page.locator("[data-testid='stException']").count()
+    def assert_no_exception(self) -> None:
+        boxes = self.page.locator("[data-testid='stException']")
+        assert boxes.count() == 0, f"an exception box is shown: {boxes.all_inner_texts()}"
 
     def assert_clean(self) -> None:
-        assert self.exception_count() == 0, "an exception box is shown"
+        self.assert_no_exception()
         assert self.page.get_by_text("Page not found").count() == 0, "a 'Page not found' dialog is shown"
         assert self.overflow_px() <= 0, f"horizontal overflow of {self.overflow_px()} px"
         assert not self.errors, f"console or network errors: {self.errors}"

@@ -99,11 +99,6 @@ def type_number(page, label: str, value: str) -> None:
     box.press("Enter")
 
 
-def assert_no_exception(probe: PageProbe) -> None:
-    boxes = probe.page.locator("[data-testid='stException']")
-    assert boxes.count() == 0, f"an exception box is shown: {boxes.all_inner_texts()}"
-
-
 def visible_labels(page, selector: str) -> list[str]:
     return [e.get_attribute("aria-label") for e in page.locator(selector).all() if e.is_visible()]
 
@@ -150,7 +145,7 @@ def walk_number_field(probe: PageProbe, spec: NumberField, kept: Kept) -> None:
         assert bounds == [lo, hi], f"{spec.label}: the message gives {bounds}, the widget {lo}..{hi}"
         expect(box).to_have_attribute("aria-invalid", "true")
         expect(box).to_have_value(fmt(value))  # left for the user to correct
-        assert_no_exception(probe)
+        probe.assert_no_exception()
         kept.verify(skip=spec.label)
         box.fill(before)
         box.press("Enter")
@@ -165,7 +160,7 @@ def walk_number_field(probe: PageProbe, spec: NumberField, kept: Kept) -> None:
     box.press("Tab")
     expect(widget.get_by_role("alert")).to_have_count(0)
     expect(box).to_have_value(before)
-    assert_no_exception(probe)
+    probe.assert_no_exception()
     kept.verify()
 
     # (d): inside the widget's range, outside logic's: the page's own message beside the field.
@@ -175,7 +170,7 @@ def walk_number_field(probe: PageProbe, spec: NumberField, kept: Kept) -> None:
         assert lo <= beyond.value <= hi, f"{spec.label}: {beyond.value} is outside the widget; test it as (a)/(b)"
         enter_number(probe, spec.label, fmt(beyond.value))
         assert_message_beside(page, box, beyond.message)
-        assert_no_exception(probe)
+        probe.assert_no_exception()
         kept.verify(skip=spec.label)
         if box.input_value() != before:
             enter_number(probe, spec.label, before)
@@ -365,7 +360,7 @@ def walk_practice(probe: PageProbe) -> None:
         probe.act(opener.click)
         message = text("en", "practice.bad_seed", value=typed, max=cases.SEED_MAX)
         assert_message_beside(page, page.get_by_test_id("stPopoverButton"), message)
-        assert_no_exception(probe)
+        probe.assert_no_exception()
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()  # the case stands
         expect(kind).to_have_value("CRS grade")
         expect(box).to_have_value(typed)  # left for the user to correct
@@ -394,7 +389,7 @@ def walk_home(probe: PageProbe) -> None:
         expect(messages.last).to_contain_text(said)
         expect(messages.last).not_to_contain_text("mg IV")
         expect(chip).to_be_visible()  # the weight given before is kept
-        assert_no_exception(probe)
+        probe.assert_no_exception()
     ask("tocilizumab abc kg")  # no number: the remembered weight is used, and said to be
     expect(messages.last).to_contain_text(text("en", "assistant.weight_used", weight="72"))
     expect(messages.last).to_contain_text("Tocilizumab 576 mg IV (weight 72 kg)")
@@ -433,5 +428,5 @@ def test_out_of_range_and_non_numbers_are_refused_beside_the_field(open_page, sl
     probe = open_page(("/" if slug == "home" else f"/{slug}") + "?lang=en" + params, TABLET)
     probe.page.wait_for_selector("h1", timeout=TIMEOUT)
     walk(probe)
-    assert_no_exception(probe)
+    probe.assert_no_exception()
     probe.assert_clean()

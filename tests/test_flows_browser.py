@@ -65,13 +65,8 @@ def follow_rec_link(probe: PageProbe, rec_id: str, lang: str, snippet: str) -> N
     expect(quote).to_be_visible(timeout=TIMEOUT)
     assert quote.bounding_box()["y"] > heading.bounding_box()["y"], "the quote is not under the linked heading"
     expect(page.get_by_role("heading", name=text(lang, "library.title"), exact=True)).to_be_visible()
-    assert_no_exception(library)
+    library.assert_no_exception()
     library.assert_clean()
-
-
-def assert_no_exception(probe: PageProbe) -> None:
-    boxes = probe.page.locator("[data-testid='stException']")
-    assert boxes.count() == 0, f"an exception box is shown: {boxes.all_inner_texts()}"
 
 
 def number_field(page, label: str):
@@ -355,5 +350,5 @@ def test_every_registered_page_has_a_flow():
 def test_user_flow(open_page, slug):
     probe = open_page(("/" if slug == "home" else f"/{slug}") + "?lang=en", TABLET)
     FLOWS[slug](probe)
-    assert_no_exception(probe)
+    probe.assert_no_exception()
     probe.assert_clean()
