@@ -4,13 +4,15 @@
 combinations (the 2022 Chinese MM guideline). A second CAR-T 「值得临床尝试,但需要基于以下考虑」
 (`relapse_second_car_t`), items ①-⑤:
 ① antigen-positive: after a murine BCMA CAR-T, a humanized or fully human BCMA CAR-T or a
-  dual-target product; or another detectable target (`relapse_antigen_positive`);
+  dual-target product; or another detectable target (`relapse_antigen_positive`). 「如」 makes the
+  murine case an example: after a humanized product the switch is offered with that caption;
 ② reduced antigen expression: add a γ-secretase inhibitor (`relapse_antigen_low`);
 ③ antigen-negative: ONLY another detectable target (`relapse_antigen_negative`) — so never a
   BCMA product, single or dual;
 ④ a different costimulatory domain (`relapse_costimulatory_domain`);
 ⑤ short persistence or poor expansion: assess T-cell and CAR-T function first, extend the
-  washout, or try a non-autologous product (`relapse_poor_persistence`).
+  washout, or try a non-autologous product (`relapse_poor_persistence`). The last two are a second
+  CAR-T, so only where a CAR target exists (rule ③), captioned like ④ until it is established.
 When the antigen status is unknown, no BCMA-directed option is offered until it is assessed.
 """
 
@@ -105,6 +107,15 @@ def _option(opt_id: str, rec: str, *, condition: str | None = None, targets: lis
                          targets=list(targets or []), recommendation_ids=ids, second_car_t=second)
 
 
+def _target_condition(antigen: str, targets_detected: bool) -> str | None:
+    """The caption a second CAR-T carries while its target rests on rule ③ or is not established."""
+    if antigen == "negative":
+        return "other_target_only" if targets_detected else "other_target_only_untested"
+    if antigen == "unknown":
+        return "target_pending"
+    return None
+
+
 @validate_call  # a wrong type (e.g. a plain dict with a bad field) is a ValidationError, never a crash
 def assess(ctx: RelapseContext) -> RelapseAssessment:
     opts: list[RelapseOption] = []
@@ -129,9 +140,11 @@ def assess(ctx: RelapseContext) -> RelapseAssessment:
             opts.append(_option("dual_target", "relapse_antigen_positive", condition="if_prior_murine",
                                 extra=("dual_target_rationale",)))
         else:
-            skip.append(NotOffered(id="humanized_or_fully_human_bcma", reason="prior_already_humanized",
-                                   recommendation_id=content.ref("relapse_antigen_positive")))
-            opts.append(_option("dual_target", "relapse_antigen_positive", condition="stated_after_murine",
+            # 「如首次接受鼠源性…」 is an example (如), not a rule: after a humanized or fully human
+            # product the switch is still offered, with the caption that the example is after a murine one.
+            opts.append(_option("humanized_or_fully_human_bcma", "relapse_antigen_positive",
+                                condition="example_after_murine", extra=("humanized_car_t",)))
+            opts.append(_option("dual_target", "relapse_antigen_positive", condition="example_after_murine",
                                 extra=("dual_target_rationale",)))
     else:
         reason = {"low": "antigen_low", "negative": "antigen_negative", "unknown": "antigen_unknown"}[ctx.antigen]
@@ -182,12 +195,21 @@ def assess(ctx: RelapseContext) -> RelapseAssessment:
             condition = f"{condition}_target_pending"
         opts.append(_option("different_costimulatory_domain", "relapse_costimulatory_domain", condition=condition))
 
-    # ⑤ short persistence or poor expansion
+    # ⑤ short persistence or poor expansion. Assessing T-cell function always applies; extending
+    # the washout or a non-autologous product is a second CAR-T, so (rule ③) only where a CAR
+    # target exists, and with the same condition as ④ while that target is not yet established.
     if ctx.persistence_poor:
         opts.append(_option("evaluate_t_cell_function", "relapse_poor_persistence"))
-        opts.append(_option("extend_washout", "relapse_poor_persistence"))
-        extra = ("humanized_car_t",) if ctx.prior_car_origin == "murine" else ()
-        opts.append(_option("allogeneic_car_t", "relapse_poor_persistence", extra=extra))
+        if not has_car_target:
+            for opt_id in ("extend_washout", "allogeneic_car_t"):
+                skip.append(NotOffered(id=opt_id, reason="no_car_target",
+                                       recommendation_id=content.ref("relapse_antigen_negative")))
+        else:
+            target_condition = _target_condition(ctx.antigen, bool(targets))
+            opts.append(_option("extend_washout", "relapse_poor_persistence", condition=target_condition))
+            extra = ("humanized_car_t",) if ctx.prior_car_origin == "murine" else ()
+            opts.append(_option("allogeneic_car_t", "relapse_poor_persistence", condition=target_condition,
+                                extra=extra))
     else:
         if ctx.persistence is None:
             missing.append("persistence")
@@ -214,8 +236,8 @@ def relapse_options(ctx: RelapseContext) -> list[RelapseOption]:
 
 
 def context_recommendations() -> list[str]:
-    """What the consensus says about relapse in general: the challenge (with READING-NOTES 18
-    on its citation) and the absent evidence for maintenance."""
+    """What the consensus says about relapse in general: the challenge (with the app's note on its
+    citation, READING-NOTES 18) and the absent evidence for maintenance."""
     return [content.ref("relapse_challenge"), content.ref("maintenance_no_evidence")]
 
 

@@ -102,13 +102,60 @@ def test_bcma_options_cite_the_antigen_positive_entry_and_their_rationale():
     assert humanized.condition is None and dual.condition is None
 
 
-def test_after_a_humanized_or_fully_human_product_no_humanized_switch_is_offered():
+def test_after_a_humanized_or_fully_human_product_the_switch_is_offered_with_the_example_caption():
+    # Review m4: 「如首次接受鼠源性…」 is an example (如), not a rule. Failed before the fix: the
+    # switch was "not offered" with reason prior_already_humanized.
     for origin in ("humanized", "fully_human"):
         result = assess(full(prior_car_origin=origin))
-        assert "humanized_or_fully_human_bcma" not in {o.id for o in result.options}
-        assert any(n.id == "humanized_or_fully_human_bcma" and n.reason == "prior_already_humanized"
-                   for n in result.not_offered)
-        assert option(full(prior_car_origin=origin), "dual_target").condition == "stated_after_murine"
+        assert option(full(prior_car_origin=origin), "humanized_or_fully_human_bcma").condition == "example_after_murine"
+        assert option(full(prior_car_origin=origin), "dual_target").condition == "example_after_murine"
+        assert "humanized_or_fully_human_bcma" not in {n.id for n in result.not_offered}
+    assert option(full(prior_car_origin="murine"), "humanized_or_fully_human_bcma").condition is None
+
+
+SECOND_PERSISTENCE = {"extend_washout", "allogeneic_car_t"}
+
+
+def test_antigen_negative_with_no_other_target_offers_no_second_car_t_at_all():
+    # Review M1, rule ③「只能选择可检测到的其他靶抗原」: with no target, extending the washout or a
+    # non-autologous CAR-T is still a CAR-T. Failed before the fix: both were offered.
+    result = assess(full(antigen="negative", other_targets=[], persistence="poor"))
+    offered = {o.id for o in result.options}
+    assert not offered & SECOND_PERSISTENCE
+    assert "evaluate_t_cell_function" in offered
+    reasons = {n.id: n.reason for n in result.not_offered}
+    assert reasons["extend_washout"] == reasons["allogeneic_car_t"] == "no_car_target"
+    assert {o.id for o in result.options if o.second_car_t} == {"evaluate_t_cell_function"}
+
+
+@pytest.mark.parametrize("ctx_kw, condition", [
+    pytest.param({"antigen": "negative", "other_targets": ["GPRC5D"]}, "other_target_only",
+                 id="③ a target detected: offered, for that target only"),
+    pytest.param({"antigen": "negative", "other_targets": [], "other_targets_assessed": None}, "other_target_only_untested",
+                 id="③ targets not tested: offered only if one is detectable (as ④)"),
+    pytest.param({"antigen": "unknown", "other_targets": [], "other_targets_assessed": None}, "target_pending",
+                 id="antigen not assessed: once a target is established"),
+    pytest.param({"antigen": "positive"}, None, id="① antigen-positive: no condition"),
+    pytest.param({"antigen": "low"}, None, id="② reduced expression: no condition"),
+])
+def test_poor_persistence_second_car_t_options_carry_the_target_condition(ctx_kw, condition):
+    # Review M1: the same condition caption as ④. Failed before the fix: condition was None throughout.
+    ctx = full(persistence="poor", **ctx_kw)
+    for opt_id in SECOND_PERSISTENCE:
+        assert option(ctx, opt_id).condition == condition, opt_id
+    assert option(ctx, "evaluate_t_cell_function").condition is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(antigen=st.sampled_from(["positive", "low", "negative", "unknown"]),
+       origin=st.sampled_from(["murine", "humanized", "fully_human", "unknown"]),
+       targets=st.lists(st.sampled_from(relapse.OTHER_TARGETS), unique=True),
+       assessed=st.sampled_from([None, True]))
+def test_no_second_car_t_option_stands_beside_no_car_target(antigen, origin, targets, assessed):
+    result = assess(RelapseContext(antigen=antigen, prior_car_origin=origin, persistence="poor",
+                                   other_targets=targets, other_targets_assessed=assessed))
+    if any(n.reason == "no_car_target" for n in result.not_offered):
+        assert {o.id for o in result.options if o.second_car_t} <= {"evaluate_t_cell_function"}
 
 
 def test_unknown_origin_makes_the_bcma_switch_conditional_and_the_result_incomplete():

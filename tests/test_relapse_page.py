@@ -82,7 +82,7 @@ def test_each_option_has_its_quote():
 
 
 @pytest.mark.parametrize("lang, pfs, flag", [
-    ("en", "8.8-11.8 months", "READING-NOTES 18"), ("zh", "8.8~11.8个月", "READING-NOTES第18条"),
+    ("en", "8.8-11.8 months", "CT053 row of Table 1"), ("zh", "8.8~11.8个月", "表1中CT053"),
 ])
 def test_context_figures_come_from_content_with_the_citation_flag(lang, pfs, flag):
     at = open_relapse(lang)
@@ -104,3 +104,20 @@ def test_chinese_page_offers_the_same_options():
     titles = offered(at)
     assert "针对其他可检测靶点的CAR-T" in titles
     assert "人源化或全人源BCMA CAR-T" not in titles
+
+
+def test_antigen_negative_with_no_target_offers_no_second_car_t_and_says_why():
+    # Review M1 (the reviewer's AppTest): failed before the fix, when "Extend the washout period" and
+    # "Try a non-autologous CAR-T product" stood under "A second CAR-T" beside "No target for a CAR-T".
+    at = open_relapse(antigen="negative", poor_persistence="1")
+    at.checkbox(key="relapse_targets_assessed").check().run()
+    titles = offered(at)
+    assert "Extend the washout period" not in titles and "Try a non-autologous CAR-T product" not in titles
+    assert {"Extend the washout period", "Try a non-autologous CAR-T product"} <= set(struck(at))
+    assert any("No target for a CAR-T" in c.value for c in at.caption)
+
+
+def test_antigen_negative_targets_untested_captions_the_second_car_t_options():
+    at = open_relapse(antigen="negative", poor_persistence="1")
+    assert "Extend the washout period" in offered(at)
+    assert any("Only if another target is detectable (antigen-negative relapse" in c.value for c in at.caption)
