@@ -19,7 +19,7 @@ import icalendar
 import yaml
 
 from logic import content
-from logic.followup import Visit
+from logic.followup import Visit, emd_imaging_from
 from logic.strings import Lang, text
 
 PRODID = "-//CAR-T MM bedside//follow-up schedule//EN"
@@ -47,6 +47,11 @@ def assessment_texts(visit: Visit, lang: Lang) -> list[str]:
     return [text(lang, f"followup.assess.{code}") for code in visit.assessments]
 
 
+def when_indicated_text(visit: Visit, lang: Lang) -> str:
+    """Marrow cytology and MRD: when indicated, never as a per-visit item (the app's reading of P22)."""
+    return "; ".join(text(lang, f"followup.assess.{code}") for code in visit.when_indicated)
+
+
 def window_text(visit: Visit, lang: Lang) -> str:
     if not visit.is_window:
         return ""
@@ -54,7 +59,8 @@ def window_text(visit: Visit, lang: Lang) -> str:
 
 
 def ics_bytes(visits: list[Visit], lang: Lang, *, stamp: datetime | None = None) -> bytes:
-    """An iCalendar file: one all-day VEVENT per visit; the assessments in DESCRIPTION."""
+    """An iCalendar file: one all-day VEVENT per visit; the assessments in DESCRIPTION. The
+    when-indicated tests (marrow, MRD) are not put in each event: they are not due at each visit."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -85,10 +91,12 @@ def csv_bytes(visits: list[Visit], lang: Lang) -> bytes:
     """CSV with a UTF-8 byte-order mark, so spreadsheet programs read the Chinese correctly."""
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([text(lang, f"followup.col.{c}") for c in ("date", "visit", "day", "window", "phase", "assessments")])
+    writer.writerow([text(lang, f"followup.col.{c}")
+                     for c in ("date", "visit", "day", "window", "phase", "assessments", "when_indicated")])
     for visit in visits:
         writer.writerow([visit.date.isoformat(), visit_label(visit, lang), visit.day, window_text(visit, lang),
-                         text(lang, f"followup.phase.{visit.phase}"), "; ".join(assessment_texts(visit, lang))])
+                         text(lang, f"followup.phase.{visit.phase}"), "; ".join(assessment_texts(visit, lang)),
+                         when_indicated_text(visit, lang)])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -131,8 +139,11 @@ def printable_html(visits: list[Visit], lang: Lang, *, infusion: date, extramedu
         f"<h1>{tr('followup.print_title')}</h1>"
         f"<p>{tr('followup.print_infusion', date=infusion.isoformat())}<br>"
         f"{tr('followup.print_emd', value=emd_value)}</p>"
-        f"<p>{tr('followup.every_visit', items=common_text)}</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        + (f"<p>{tr('followup.emd_from', date=emd_imaging_from(infusion).isoformat())}</p>" if extramedullary else "")
+        + f"<p>{tr('followup.every_visit', items=common_text)}</p>"
+        + (f"<p>{tr('followup.when_indicated', items=when_indicated_text(visits[0], lang))}</p>"
+           if visits and visits[0].when_indicated else "")
+        + f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<p class='small'>{tr('followup.print_source', title=source_title(lang))}</p>"
         f"<blockquote lang='zh'>{e(rec.quote_zh)}</blockquote>"
         f"<p class='small'>{e(text(lang, 'common.our_english'))}: {e(rec.text_en)}</p>"
@@ -146,4 +157,4 @@ def printable_html(visits: list[Visit], lang: Lang, *, infusion: date, extramedu
 
 
 __all__ = ["ics_bytes", "csv_bytes", "printable_html", "visit_label", "assessment_texts", "window_text",
-           "source_title"]
+           "source_title", "when_indicated_text"]

@@ -38,8 +38,11 @@ Phase = Literal["early", "first_half_year", "months_6_to_12", "year_2", "year_3_
 # Per-visit assessment codes (the page and exports translate them; see content/i18n/*/followup.yaml).
 RESPONSE_ASSESSMENTS: tuple[str, ...] = (
     "m_protein", "serum_protein_electrophoresis", "immunofixation", "free_light_chains",
-    "bone_marrow_cytology", "mrd",
 )
+# P22 lists what to assess (「评估的指标包括…骨髓细胞学、MRD」), not a marrow at every visit: the
+# app's reading is that marrow cytology and MRD are done when indicated (e.g. to confirm CR or MRD
+# negativity), so they are listed apart from each visit's assessments and out of the calendar text.
+WHEN_INDICATED: tuple[str, ...] = ("bone_marrow_cytology", "mrd")
 SAFETY_ASSESSMENTS: tuple[str, ...] = ("adverse_effects", "infection")
 
 
@@ -63,6 +66,8 @@ class Visit(BaseModel):
     label: str
     assessments: list[str]
     recommendation_id: str
+    when_indicated: list[str] = Field(default_factory=lambda: list(WHEN_INDICATED),
+                                      description="only when indicated (e.g. marrow and MRD to confirm CR)")
     # Added around the contract:
     day: int = Field(description="days since infusion (day 0)")
     month: int | None = Field(default=None, description="calendar month after infusion; None for day 14")
@@ -135,8 +140,14 @@ def _month_visits(req: ScheduleRequest) -> list[tuple[int, Phase, int | None, in
     return [v for v in out if v[0] <= req.months]
 
 
-def _assessments(month: int | None, req: ScheduleRequest) -> tuple[list[str], list[str]]:
-    """What to assess at a visit (codes) and the recommendations they rest on."""
+def emd_imaging_from(infusion: date) -> date:
+    """「建议在CAR-T细胞治疗1个月后评估髓外病变」: imaging from 1 calendar month after infusion."""
+    return add_months(infusion, int(content.value("followup_extramedullary", "imaging_month")))
+
+
+def _assessments(month: int | None, req: ScheduleRequest, when: date | None = None) -> tuple[list[str], list[str]]:
+    """What to assess at a visit (codes) and the recommendations they rest on. `when` is the
+    visit's date: the day-28 visit comes before 「1个月后」, so it carries no extramedullary imaging."""
     codes = [*RESPONSE_ASSESSMENTS, *SAFETY_ASSESSMENTS]
     recs = [content.ref("followup_assessments")]
     igg_months = int(content.value("ivig_replacement", "monitor_months"))
@@ -150,7 +161,7 @@ def _assessments(month: int | None, req: ScheduleRequest) -> tuple[list[str], li
     elif month == pjp_months:
         codes.append("pjp_review")
         recs.append(content.ref("antibacterial_antifungal_pjp_prophylaxis"))
-    if req.extramedullary and month is not None:
+    if req.extramedullary and month is not None and (when is None or when >= emd_imaging_from(req.infusion)):
         imaging = int(content.value("followup_extramedullary", "imaging_month"))
         pet_ct = int(content.value("followup_extramedullary", "pet_ct_from_month"))
         if month >= pet_ct:
@@ -175,7 +186,6 @@ def build_schedule(req: ScheduleRequest) -> list[Visit]:
                         assessments=codes, recommendation_id=schedule_id, day=first_day, month=None,
                         phase="early", recommendation_ids=[schedule_id, *recs]))
     for month, phase, win_lo, win_hi in _month_visits(req):
-        codes, recs = _assessments(month, req)
         if month == 1:
             # The day-28 visit is the first of the monthly visits of the first half year
             # (「14 d和28 d,半年内每月评估一次」): one visit, not two a few days apart.
@@ -184,6 +194,7 @@ def build_schedule(req: ScheduleRequest) -> list[Visit]:
         else:
             when = add_months(req.infusion, month)
             label = f"Month {month}"
+        codes, recs = _assessments(month, req, when)
         visits.append(Visit(
             date=when, label=label, assessments=codes, recommendation_id=schedule_id,
             day=(when - req.infusion).days, month=month, phase=phase,
@@ -251,6 +262,10 @@ def progress(visits: list[Visit], infusion: date, today: date, done: frozenset[s
 IgG = Annotated[float, Field(ge=IGG_MIN_G_L, le=IGG_MAX_G_L, allow_inf_nan=False,
                              description="serum IgG in g/L")]
 Decision = Literal["replace", "assess_further", "monitor"]
+# The myeloma's heavy-chain isotype (optional). In IgG-isotype myeloma total serum IgG includes the
+# monoclonal protein, so the polyclonal IgG can be far lower than the value the rule reads.
+Isotype = Literal["IgG", "IgA", "IgM", "IgD", "light_chain_only", "non_secretory"]
+ISOTYPES: tuple[str, ...] = Isotype.__args__  # type: ignore[attr-defined]
 
 
 @validate_call
@@ -280,10 +295,15 @@ class IVIGAssessment(BaseModel):
     if_no_infection: Decision
     incomplete: bool
     recommendation_id: str
+    isotype: Isotype | None = None
+    # The app's note (not the consensus's): "igg_isotype" when the myeloma is IgG-isotype (total IgG
+    # includes the M-protein: use the polyclonal IgG, i.e. total IgG minus the M-spike, or IgA/IgM);
+    # "isotype_not_stated" when the isotype was not given, so the caveat may apply.
+    isotype_caveat: Literal["igg_isotype", "isotype_not_stated"] | None = None
 
 
 @validate_call
-def ivig_assessment(igg_g_l: IgG, infection: bool | None = None) -> IVIGAssessment:
+def ivig_assessment(igg_g_l: IgG, infection: bool | None = None, isotype: Isotype | None = None) -> IVIGAssessment:
     below = float(content.value("ivig_replacement", "replace_below_g_l"))
     upper = float(content.value("ivig_replacement", "replace_with_infection_max_g_l"))
     band = "below_4" if igg_g_l < below else "4_to_6" if igg_g_l <= upper else "above_6"
@@ -292,9 +312,11 @@ def ivig_assessment(igg_g_l: IgG, infection: bool | None = None) -> IVIGAssessme
         decision = with_inf if with_inf == without else None
     else:
         decision = with_inf if infection else without
+    caveat = "igg_isotype" if isotype == "IgG" else "isotype_not_stated" if isotype is None else None
     return IVIGAssessment(igg_g_l=igg_g_l, infection=infection, band=band, decision=decision,
                           if_infection=with_inf, if_no_infection=without, incomplete=decision is None,
-                          recommendation_id=content.ref("ivig_replacement"))
+                          recommendation_id=content.ref("ivig_replacement"), isotype=isotype,
+                          isotype_caveat=caveat)
 
 
 IGG_MG_DL_FROM = 100.0  # from here up to 6000 a value reads as mg/dL (100 mg/dL = 1 g/L); 60-100 is ambiguous
@@ -308,5 +330,6 @@ def igg_unit_hint(value: float) -> Literal["mg_dl"] | None:
 __all__ = [
     "Visit", "schedule", "ivig_decision", "ivig_assessment", "IVIGAssessment", "add_months",
     "progress", "FollowupProgress", "infusion_date_problem", "igg_unit_hint", "pjp_prophylaxis_until",
-    "igg_monitoring_until", "ScheduleRequest", "build_schedule",
+    "igg_monitoring_until", "ScheduleRequest", "build_schedule", "WHEN_INDICATED", "emd_imaging_from",
+    "ISOTYPES",
 ]

@@ -215,6 +215,9 @@ if visits:
     } for v in visits])
     st.dataframe(frame, hide_index=True)
     st.caption(md_escape(t("followup.every_visit", items="; ".join(t(f"followup.assess.{c}") for c in EVERY_VISIT))))
+    st.caption(md_escape(t("followup.when_indicated", items=calendar_export.when_indicated_text(visits[0], lg))))
+    if emd:
+        st.caption(md_escape(t("followup.emd_from", date=followup.emd_imaging_from(infusion).isoformat())))
     default_visit = nxt.label if nxt is not None else visits[-1].label
     if ss.get("followup_detail") not in label_of:
         ss["followup_detail"] = default_visit
@@ -226,6 +229,8 @@ if visits:
         if visit.is_window:
             st.caption(md_escape(calendar_export.window_text(visit, lg)))
         st.markdown("\n".join(f"- {md_escape(a)}" for a in calendar_export.assessment_texts(visit, lg)))
+        if visit.when_indicated:
+            st.caption(md_escape(t("followup.when_indicated", items=calendar_export.when_indicated_text(visit, lg))))
 
     st.subheader(t("followup.export_heading"))
     st.caption(t("followup.export_caption"))
@@ -252,13 +257,16 @@ with col_inf:
                                             key="followup_infection",
                                             format_func=lambda k: t(f"followup.infection_options.{k}"))
 infection = {"yes": True, "no": False}.get(infection_choice or "not_assessed")
+isotype = st.selectbox(t("followup.isotype_label"), options=list(followup.ISOTYPES), index=None,
+                       key="followup_isotype", format_func=lambda k: t(f"followup.isotype.{k}"),
+                       placeholder=t("followup.not_assessed"))
 below = float(content.value("ivig_replacement", "replace_below_g_l"))
 upper = float(content.value("ivig_replacement", "replace_with_infection_max_g_l"))
 if igg is None:
     st.caption(t("followup.igg_prompt"))
 else:
     try:
-        result = followup.ivig_assessment(igg, infection)
+        result = followup.ivig_assessment(igg, infection, isotype)
     except ValidationError:
         with col_igg:
             if igg < 0:
@@ -282,6 +290,10 @@ else:
             t("followup.ivig_band", band=t(f"followup.band.{result.band}", below=_fmt(below), upper=_fmt(upper)))
             + " · " + t("followup.ivig_working", igg=_fmt(igg), infection=infection_text,
                         below=_fmt(below), upper=_fmt(upper))))
+        if result.isotype_caveat == "igg_isotype":
+            st.warning(md_escape(t("followup.isotype_caveat.igg_isotype")), icon=":material/info:")
+        elif result.isotype_caveat:
+            st.caption(md_escape(t(f"followup.isotype_caveat.{result.isotype_caveat}")))
 quote_card("ivig_replacement")
 
 st.subheader(t("followup.rule_heading"))

@@ -660,6 +660,7 @@ def _infection() -> None:
                 show(md_escape(t(f"toxicity.infection.decision.{decision}")))
     st.caption(md_escape(t("toxicity.infection.rule", below=rec.value("replace_below_g_l"),
                  upper=rec.value("replace_with_infection_max_g_l"))))
+    st.caption(md_escape(t("followup.isotype_caveat.isotype_not_stated")))  # review M8
     quote_card("ivig_replacement")
     with st.expander(t("toxicity.infection.igg_background")):
         quote_cards(["hypogammaglobulinemia", "hypogammaglobulinemia_dual_target"])

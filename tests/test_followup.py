@@ -227,13 +227,39 @@ def test_no_extramedullary_imaging_without_extramedullary_disease():
 
 
 def test_extramedullary_imaging_at_1_month_and_pet_ct_considered_from_3_months():
-    visits = by_label(plan(date(2026, 1, 31), extramedullary=True))
+    visits = by_label(plan(date(2026, 3, 1), extramedullary=True))
     assert not any(c.startswith("emd_") for c in visits["Day 14"].assessments)
-    assert "emd_imaging" in visits["Day 28 (month 1)"].assessments
+    # 「1个月后」: day 28 (29 March) is before 1 April, so no imaging yet (review m11; failed before the fix).
+    assert not any(c.startswith("emd_") for c in visits["Day 28 (month 1)"].assessments)
+    assert followup.emd_imaging_from(date(2026, 3, 1)) == date(2026, 4, 1)
     assert "emd_imaging" in visits["Month 2"].assessments
     assert "emd_imaging_or_pet_ct" in visits["Month 3"].assessments  # PET-CT from month 3, not before
     assert "emd_imaging_or_pet_ct" not in visits["Month 2"].assessments
     assert "followup_extramedullary" in visits["Month 3"].recommendation_ids
+
+
+@pytest.mark.parametrize("infusion, at_day_28", [
+    pytest.param(date(2026, 3, 1), False, id="day 28 = 29 Mar, before 1 month (1 Apr): no imaging"),
+    pytest.param(date(2026, 2, 1), True, id="day 28 = 1 Mar = 1 calendar month after 1 Feb: imaging"),
+])
+def test_extramedullary_imaging_starts_on_the_first_visit_from_1_month(infusion, at_day_28):
+    visits = plan(infusion, extramedullary=True)
+    day28 = next(v for v in visits if v.day == 28)
+    assert ("emd_imaging" in day28.assessments) is at_day_28
+    first = next(v for v in visits if "emd_imaging" in v.assessments)
+    assert first.date >= followup.emd_imaging_from(infusion)
+
+
+def test_marrow_and_mrd_are_when_indicated_not_at_every_visit():
+    # Review M2: P22 lists what to assess, not a marrow at each visit (about 20 marrows in 3 years).
+    # Failed before the fix: bone_marrow_cytology and mrd were in every visit's assessments.
+    visits = plan(date(2026, 1, 31))
+    for v in visits:
+        assert not {"bone_marrow_cytology", "mrd"} & set(v.assessments), v.label
+        assert v.when_indicated == ["bone_marrow_cytology", "mrd"]
+        assert {"m_protein", "serum_protein_electrophoresis", "immunofixation", "free_light_chains",
+                "adverse_effects"} <= set(v.assessments)
+    assert followup.Visit.model_fields["when_indicated"].annotation == list[str]  # the contract's field
 
 
 def test_every_recommendation_a_visit_names_exists():
@@ -390,6 +416,9 @@ def test_ics_parses_back_with_the_same_events(lang):
         description = str(event["description"])
         for text in calendar_export.assessment_texts(visit, lang):
             assert text in description
+        # Review M2: no marrow or MRD in any event (failed before the fix: in every event).
+        for code in ("bone_marrow_cytology", "mrd"):
+            assert calendar_export.text(lang, f"followup.assess.{code}") not in description
         if visit.is_window:
             assert visit.earliest.isoformat() in description and visit.latest.isoformat() in description
         uids.add(str(event["uid"]))
@@ -412,6 +441,7 @@ def test_csv_has_one_row_per_visit_in_the_chosen_language():
     assert rows[0][0] == "日期"
     assert [r[0] for r in rows[1:]] == [v.date.isoformat() for v in visits]
     assert rows[2][1] == "第28天(第1个月)"
+    assert rows[0][-1] == "必要时" and all("骨髓" not in r[5] and "骨髓细胞学" in r[6] for r in rows[1:])
 
 
 def test_printable_html_escapes_every_text(monkeypatch):
@@ -428,6 +458,8 @@ def test_printable_html_holds_every_visit_and_the_quote():
     assert all(v.date.isoformat() in out for v in visits)
     assert content.recommendation("followup_schedule").quote_zh[:20] in out
     assert "Decision support only" in out
+    assert "When indicated, not at every visit" in out and "<li>Bone marrow cytology</li>" not in out
+    assert "imaging from 2026-02-28" in out
 
 
 @settings(max_examples=200, deadline=None)
@@ -440,3 +472,22 @@ def test_schedule_never_raises_anything_but_a_validation_error(infusion, emd, mo
                 or not 1 <= months <= followup.MAX_MONTHS or not 3 <= every <= 6)
         return
     assert visits and visits[0].day == 14
+
+
+@pytest.mark.parametrize("isotype, caveat", [
+    pytest.param("IgG", "igg_isotype", id="IgG myeloma: total IgG includes the M-protein"),
+    pytest.param(None, "isotype_not_stated", id="isotype not given: the caveat may apply"),
+    pytest.param("IgA", None, id="IgA myeloma: total IgG is polyclonal"),
+    pytest.param("light_chain_only", None, id="light-chain myeloma"),
+])
+def test_igg_isotype_caveat(isotype, caveat):
+    # Review M8: no caveat existed (failed before the fix: ivig_assessment took no isotype).
+    # At both sides of the 6 g/L edge the decision is unchanged; only the app's note is added.
+    for igg, infection, decision in ((6.0, True, "replace"), (6.01, True, "assess_further"), (4.0, False, "monitor")):
+        result = followup.ivig_assessment(igg, infection, isotype)
+        assert result.decision == decision and result.isotype_caveat == caveat
+
+
+def test_igg_isotype_refuses_an_unknown_value():
+    with pytest.raises(ValidationError):
+        followup.ivig_assessment(5.0, True, "IgE")

@@ -141,3 +141,25 @@ def test_exports_are_offered_and_the_calendar_parses():
     visits = followup.schedule(date(2026, 1, 31), today=date(2026, 4, 10))
     events = list(icalendar.Calendar.from_ical(calendar_export.ics_bytes(visits, "en")).walk("VEVENT"))
     assert len(events) == len(at.dataframe[0].value)
+
+
+@pytest.mark.parametrize("lang, every, when", [
+    ("en", "At every visit:", "When indicated, not at every visit"), ("zh", "每次随访均评估", "必要时进行"),
+])
+def test_marrow_and_mrd_are_shown_when_indicated_not_at_every_visit(lang, every, when):
+    # Review M2: failed before the fix ("At every visit: …; Bone marrow cytology; MRD; …").
+    at = open_followup(lang, infusion="2026-01-31", today="2026-04-10")
+    every_line = next(c.value for c in at.caption if every in c.value)
+    assert "Bone marrow" not in every_line and "骨髓" not in every_line
+    assert any(when in c.value and ("Bone marrow cytology" in c.value or "骨髓细胞学" in c.value) for c in at.caption)
+
+
+def test_igg_isotype_note_appears_for_igg_myeloma():
+    # Review M8: failed before the fix (no isotype input, no note).
+    at = open_followup(igg="5", infection="0")
+    assert any("If the myeloma is IgG-isotype" in c.value for c in at.caption)
+    at.selectbox(key="followup_isotype").set_value("IgG").run()
+    assert any("total serum IgG includes the monoclonal protein" in w.value for w in at.warning)
+    assert "Monitor" in shown(at)
+    at.selectbox(key="followup_isotype").set_value("IgA").run()
+    assert not any("monoclonal protein" in x for x in shown(at).splitlines())
