@@ -37,10 +37,20 @@ class Note(BaseModel):
 
     en: str
     zh: str
-    basis: str = Field(description="what the note rests on: a reading note, a label, ASTCT 2019")
+    # What the note rests on, as a reader would cite it (a consensus paragraph or table, ASTCT 2019,
+    # a product label, or "the app's reading"), in each language. Internal references (the project's
+    # reading notes, entry ids) stay in the developer docs, never here.
+    basis: str = Field(description="what the note rests on, in English")
+    basis_zh: str = Field(description="what the note rests on, in Chinese")
     values: MappingProxyType = Field(default_factory=lambda: MappingProxyType({}))
 
     _v = field_validator("values", mode="before")(lambda cls, v: _freeze(v))
+
+    def basis_in(self, lang: str) -> str:
+        return self.basis_zh if lang == "zh" else self.basis
+
+    def text_in(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 class Recommendation(BaseModel):

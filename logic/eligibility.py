@@ -36,7 +36,7 @@ Verdict = Literal["eligible", "needs_review", "not_eligible", "incomplete"]
 BilirubinUnit = Literal["umol/L", "mg/dL", "g/L"]
 ExposureKey = Literal["anti_t_cell_antibody", "donor_lymphocyte_infusion", "cns_radiotherapy",
                       "combination_chemotherapy", "lenalidomide", "bortezomib", "vincristine",
-                      "therapeutic_corticosteroids"]
+                      "therapeutic_corticosteroids", "other_antimyeloma_therapy"]
 EXPOSURE_KEYS: tuple[str, ...] = ExposureKey.__args__  # type: ignore[attr-defined]
 
 # Unit conversion (not a consensus number): 1 mg/dL = 17.1 µmol/L; 1 g/L = 100 mg/dL.
@@ -113,6 +113,9 @@ class Baseline(BaseModel):
     implanted_devices: bool | None = None
     # Beyond the contract: None adds no item, so a contract-only caller gets the contract's verdict.
     prior_bcma_therapy: bool | None = Field(None, description="prior BCMA-directed therapy (P5)")
+    # 「传染性疾病(如…等)」 is open-ended (如/等): HIV or another transmissible disease not named.
+    other_transmissible_disease: bool | None = Field(
+        None, description="HIV or another transmissible disease beyond hepatitis B/C and tuberculosis")
 
     @field_validator("kps", mode="before")
     @classmethod
@@ -216,6 +219,13 @@ class EligibilityReport(BaseModel):
     see_also: dict[str, list[str]] = Field(default_factory=dict)
 
 
+def verdict_conditions(report: EligibilityReport) -> list[str]:
+    """Conditions the verdict line must carry (codes, worded by the catalogs): performance status
+    outside KPS ≥50 / ECOG ≤2 is acceptable only for a patient with no better option (P9)."""
+    perf = next((i for i in report.items if i.id == "performance_status"), None)
+    return ["no_better_option"] if perf is not None and perf.status == "caution" else []
+
+
 def verdict(items: list[CriterionResult]) -> Verdict:
     """Any not_met -> not_eligible; else any unknown -> incomplete; else any caution -> needs_review."""
     statuses = {i.status for i in items}
@@ -226,6 +236,10 @@ def verdict(items: list[CriterionResult]) -> Verdict:
     if "caution" in statuses:
         return "needs_review"
     return "eligible"
+
+
+# Exposures whose window is the app's reading, not a named item of the consensus (shown labelled).
+APP_READING_EXPOSURES: frozenset[str] = frozenset({"other_antimyeloma_therapy"})
 
 
 def _item(item_id: str, status: Status, rec_id: str, lang: Lang, key: str | None = None,
@@ -253,7 +267,8 @@ def _performance(b: Baseline, lang: Lang) -> CriterionResult:
     if not outside:
         return _item("performance_status", "unknown", content.ref("elig_performance_status"), lang, **kw)
     if any(outside):
-        # The stricter reading when the scales disagree: the contract's "KPS < 50 or ECOG > 2".
+        # The app's reading when the scales disagree (against the literal 「或」, which one scale
+        # within its limit would satisfy): the stricter one, the contract's "KPS < 50 or ECOG > 2".
         return _item("performance_status", "caution", content.ref("elig_performance_not_absolute"), lang,
                      key="performance_status_mixed" if not all(outside) else None, **kw)
     return _item("performance_status", "met", content.ref("elig_performance_status"), lang, **kw)
@@ -296,12 +311,13 @@ def _bilirubin(b: Baseline, lang: Lang) -> CriterionResult:
     # Compare in µmol/L, rounded, so 0.2 g/L and 342 µmol/L are the same value.
     umol = round(v.umol_l, 6)
     if umol >= round(printed.umol_l, 6):
-        status: Status = "not_met"
-    elif umol > round(usual, 6):
-        status = "caution"  # above the usual limit, below the printed (likely misprinted) one
-    else:
-        status = "met"
-    return _item("bilirubin", status, rec, lang, **kw)
+        return _item("bilirubin", "not_met", rec, lang, **kw)
+    if umol > round(usual, 6):
+        # Above the usual trial limit, below the printed (likely misprinted) one. The printed limit is
+        # not guessed at; requirement ② 「具有良好的心、肺、肝功能」 is not met by the app's reading
+        # (review M5), so the verdict never reads "no exclusion" for a grossly abnormal value.
+        return _item("bilirubin", "not_met", rec, lang, key="bilirubin_above_usual", **kw)
+    return _item("bilirubin", "met", rec, lang, **kw)
 
 
 def _spo2(b: Baseline, lang: Lang) -> CriterionResult:
@@ -363,6 +379,9 @@ def evaluate(baseline: Baseline, lang: Lang = "en") -> EligibilityReport:
         _yes_no("active_hbv", b.active_hbv, content.ref("excl_transmissible_disease"), lang),
         _yes_no("active_hcv", b.active_hcv, content.ref("excl_transmissible_disease"), lang),
         _yes_no("active_tuberculosis", b.active_tuberculosis, content.ref("excl_transmissible_disease"), lang),
+        *([_yes_no("other_transmissible_disease", b.other_transmissible_disease,
+                   content.ref("excl_transmissible_disease"), lang)]
+          if b.other_transmissible_disease is not None else []),
         _yes_no("unstable_vital_signs", b.unstable_vital_signs, content.ref("excl_vital_signs"), lang),
         _yes_no("psychiatric_barrier", b.psychiatric_barrier, content.ref("excl_psychiatric"), lang),
         _yes_no("product_allergy", b.product_allergy, content.ref("excl_product_allergy"), lang),
@@ -383,6 +402,7 @@ def _see_also() -> dict[str, list[str]]:
     return {
         "performance_status": perf,
         "lvef": [content.ref("elig_lvef"), content.ref("elig_lvef_cardiac_risk")],
+        "bilirubin": [content.ref("elig_bilirubin"), content.ref("elig_lvef")],  # ② good hepatic function
         "active_hbv": [content.ref("excl_transmissible_disease"), content.ref("elig_hbv")],
         "prior_bcma_therapy": [content.ref("assess_bcma_and_other_targets")],
     }
@@ -495,6 +515,9 @@ def _exposure_rules() -> dict[str, str]:
         "anti_t_cell_antibody": eight, "donor_lymphocyte_infusion": eight, "cns_radiotherapy": eight,
         "combination_chemotherapy": two, "lenalidomide": two, "bortezomib": two,
         "vincristine": content.ref("washout_1_week"),
+        # The app's reading of the 2-week group's 「等治疗」 (contract): another anti-myeloma therapy of
+        # that class, e.g. pomalidomide, carfilzomib, ixazomib, daratumumab, melphalan.
+        "other_antimyeloma_therapy": two,
         "therapeutic_corticosteroids": content.ref("washout_72_hours"),
     }
 
@@ -635,11 +658,13 @@ def earliest_apheresis(last_exposure: dict[str, datetime | date], now: datetime 
     items = []
     for w in windows:
         status: Status = "met" if reference >= w.clear else "not_met"
-        items.append(CriterionResult(
-            id=w.exposure, status=status, recommendation_id=w.recommendation_id,
-            message=_msg(lang, f"msg.washout.{status}", name=_msg(lang, f"exposure.{w.exposure}"),
-                         last=last_text(w, lang), window=window_text(timedelta(hours=w.window_hours), lang),
-                         clear=_when(w.clear))))
+        message = _msg(lang, f"msg.washout.{status}", name=_msg(lang, f"exposure.{w.exposure}"),
+                       last=last_text(w, lang), window=window_text(timedelta(hours=w.window_hours), lang),
+                       clear=_when(w.clear))
+        if w.exposure in APP_READING_EXPOSURES:
+            message = f"{message} {_msg(lang, 'washout.other_note')}"
+        items.append(CriterionResult(id=w.exposure, status=status, recommendation_id=w.recommendation_id,
+                                     message=message))
     if not windows:
         return ApheresisWindow(earliest=req.now, binding=None, items=[], windows=[], reference=reference)
     binding = windows[0]

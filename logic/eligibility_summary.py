@@ -10,7 +10,7 @@ from datetime import datetime
 from html import escape
 
 from logic import content
-from logic.eligibility import ApheresisWindow, EligibilityReport, item_recommendations
+from logic.eligibility import ApheresisWindow, EligibilityReport, item_recommendations, verdict_conditions
 from logic.models import CriterionResult
 from logic.strings import Lang, catalog, text
 
@@ -43,10 +43,15 @@ def _table(items: list[CriterionResult], lang: Lang) -> str:
         label = escape(item_label(item.id, lang))
         status = f"{_STATUS_MARK[item.status]} {_t(lang, 'status.' + item.status)}"
         rows.append(f'<tr><td>{label}</td><td class="s {item.status}">{escape(status)}</td>'
-                    f"<td>{escape(item.message)}</td><td>{escape(item.recommendation_id)}</td></tr>")
+                    f"<td>{escape(item.message)}</td><td>{_source_label(item.recommendation_id, lang)}</td></tr>")
     head = (f"<tr><th>{_t(lang, 'summary.col_item')}</th><th>{_t(lang, 'summary.col_status')}</th>"
             f"<th>{_t(lang, 'summary.col_detail')}</th><th>{_t(lang, 'summary.col_rec')}</th></tr>")
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _source_label(rec_id: str, lang: Lang) -> str:
+    """Where the rule stands in the consensus (e.g. "Consensus P4"), not the entry's internal id."""
+    return _t(lang, "summary.source", source=content.recommendation(rec_id).source)
 
 
 def item_label(item_id: str, lang: Lang) -> str:
@@ -58,9 +63,10 @@ def item_label(item_id: str, lang: Lang) -> str:
 def _quote(rec_id: str, lang: Lang) -> str:
     rec = content.recommendation(rec_id)
     notes = "".join(
-        f'<p class="note">{_t(lang, "summary.app_note")}: {escape(n.zh if lang == "zh" else n.en)} '
-        f"({escape(n.basis)})</p>" for n in rec.notes)
-    return (f'<div class="quote"><p class="small">{escape(rec.id)} · {escape(rec.source)} · '
+        f'<p class="note">{_t(lang, "summary.app_note")}: {escape(n.text_in(lang))} '
+        f"({_t(lang, 'summary.note_basis', basis=n.basis_in(lang))})</p>" for n in rec.notes)
+    # The reader sees where in the consensus a quote stands (paragraph or table row), never an entry id.
+    return (f'<div class="quote"><p class="small">{_t(lang, "summary.source", source=rec.source)} · '
             f'{_t(lang, "summary.quote_label")}</p><p class="zh">{escape(rec.quote_zh)}</p>'
             f'<p class="small">{_t(lang, "summary.our_english")}</p><p class="en">{escape(rec.text_en)}</p>'
             f"{notes}</div>")
@@ -81,6 +87,7 @@ def render_summary(report: EligibilityReport, apheresis: list[CriterionResult],
         f'<p class="small">{_t(lang, "summary.no_patient")} {escape(text(lang, "common.disclaimer"))}</p>',
         f"<h2>{_t(lang, 'summary.part_checklist')}</h2>",
         f'<p class="verdict {report.verdict}">{_t(lang, "verdict." + report.verdict)}</p>',
+        *(f'<p class="verdict">{_t(lang, "verdict." + c)}</p>' for c in verdict_conditions(report)),
         f'<p class="small">{_t(lang, "verdict.rule")}</p>',
         _table(report.items, lang),
         f"<h2>{_t(lang, 'summary.part_apheresis')}</h2>",

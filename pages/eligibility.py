@@ -25,7 +25,7 @@ UNIT_LABEL = {"umol/L": "µmol/L", "mg/dL": "mg/dL", "g/L": "g/L"}
 # Exposures grouped as the consensus's sentence groups them, each group with its recommendation.
 WASHOUT_GROUPS = (
     ("washout_8_weeks", ("anti_t_cell_antibody", "donor_lymphocyte_infusion", "cns_radiotherapy")),
-    ("washout_2_weeks", ("combination_chemotherapy", "lenalidomide", "bortezomib")),
+    ("washout_2_weeks", ("combination_chemotherapy", "lenalidomide", "bortezomib", "other_antimyeloma_therapy")),
     ("washout_1_week", ("vincristine",)),
     ("washout_72_hours", ("therapeutic_corticosteroids",)),
 )
@@ -176,7 +176,8 @@ def _checklist() -> elig.EligibilityReport:
     slots["life_expectancy"] = st.container()
 
     st.subheader(t("eligibility.section.exclusions"))
-    for field in ("pregnant_or_lactating", "active_hbv", "active_hcv", "active_tuberculosis", "unstable_vital_signs",
+    for field in ("pregnant_or_lactating", "active_hbv", "active_hcv", "active_tuberculosis",
+                  "other_transmissible_disease", "unstable_vital_signs",
                   "psychiatric_barrier", "product_allergy", "major_organ_dysfunction"):
         valid[field] = _tri(field)
         slots[field] = st.container()
@@ -198,6 +199,8 @@ def _checklist() -> elig.EligibilityReport:
             _show_item(item, elig.item_recommendations(report, item))
     with verdict_slot:
         VERDICT_BOX[report.verdict](f"**{t('eligibility.verdict.heading')}**: {t('eligibility.verdict.' + report.verdict)}")
+        for condition in elig.verdict_conditions(report):
+            st.markdown(f"**{md_escape(t('eligibility.verdict.' + condition))}**")
         st.caption(_counts(report.items))
         missing = [item_label(i.id, lang()) for i in report.items if i.status == "unknown"]
         if missing:
@@ -249,6 +252,7 @@ def _exposure_inputs(today: date, now: datetime) -> dict[str, datetime | date]:
         st.caption(t("eligibility.washout.end_of_day"))
     exposures: dict[str, datetime | date] = {}
     oldest = today - timedelta(days=365 * HISTORY_YEARS)
+    st.caption(t("eligibility.washout.unlisted_note"))
     for _rec_id, keys in WASHOUT_GROUPS:
         window, _ = elig.washout_window(keys[0])
         st.markdown(f"**{md_escape(t('eligibility.washout.group', window=elig.window_text(window, lang())))}**")
@@ -276,6 +280,8 @@ def _exposure_inputs(today: date, now: datetime) -> dict[str, datetime | date]:
                 st.error(next(iter(elig.errors_by_field(exc, lang()).values())), icon=":material/error:")
             else:
                 exposures[key] = moment
+        if elig.APP_READING_EXPOSURES & set(keys):
+            st.caption(t("eligibility.washout.other_note"))
     return exposures
 
 

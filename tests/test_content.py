@@ -57,6 +57,19 @@ def test_notes_say_what_they_rest_on():
             assert squash(note.zh) not in squash(rec.quote_zh)
 
 
+def test_note_bases_are_readable_citations_in_both_languages():
+    # Review item 9 / m14: no internal reference (READING-NOTES, entry ids) and no extraction remark
+    # reaches a clinician; the Chinese basis is Chinese. Failed before the fix ("READING-NOTES item 13").
+    for rec in RECS:
+        for note in rec.notes:
+            for text in (note.basis, note.basis_zh, note.en, note.zh):
+                assert "READING-NOTES" not in text and "extraction" not in text.lower(), rec.id
+                assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), (rec.id, text)
+            assert re.search(r"[\u4e00-\u9fff]", note.basis_zh), (rec.id, note.basis_zh)
+            assert note.basis_in("zh") == note.basis_zh and note.basis_in("en") == note.basis
+            assert "提取" not in note.zh and "丢失" not in note.zh, rec.id
+
+
 def test_recommendation_raises_keyerror_naming_the_id():
     with pytest.raises(KeyError, match="no_such_rec"):
         content.recommendation("no_such_rec")

@@ -7,6 +7,7 @@ P10 apheresis, P11 washout; RN17 = READING-NOTES item 17 (bilirubin misprint).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -98,15 +99,18 @@ def test_transaminases(field, item_id, value, status):
 
 
 @pytest.mark.parametrize("value, unit, status", [
+    # Review M5: above the usual trial limit, requirement ② (good hepatic function) is not met by the
+    # app's reading. Failed before the fix: every value from 34.3 to 341.9 µmol/L was only "caution".
     pytest.param(34.2, "umol/L", "met", id="RN17 usual limit 34.2 umol/L: met"),
-    pytest.param(34.3, "umol/L", "caution", id="RN17 34.3 umol/L above usual limit: caution"),
+    pytest.param(34.3, "umol/L", "not_met", id="M5 34.3 umol/L above usual limit: not met (app's reading of ②)"),
     pytest.param(2.0, "mg/dL", "met", id="RN17 2.0 mg/dL = 34.2 umol/L: met"),
-    pytest.param(2.01, "mg/dL", "caution", id="RN17 2.01 mg/dL: caution"),
-    pytest.param(341.9, "umol/L", "caution", id="P4 341.9 umol/L just below printed 0.2 g/L: caution"),
+    pytest.param(2.01, "mg/dL", "not_met", id="M5 2.01 mg/dL: not met (app's reading of ②)"),
+    pytest.param(300, "umol/L", "not_met", id="M5 300 umol/L (17.5 mg/dL): not met, never 'no exclusion'"),
+    pytest.param(341.9, "umol/L", "not_met", id="P4 341.9 umol/L just below printed 0.2 g/L: not met (②)"),
     pytest.param(342, "umol/L", "not_met", id="P4 342 umol/L = 0.2 g/L (printed limit): not met"),
-    pytest.param(19.99, "mg/dL", "caution", id="P4 19.99 mg/dL below 20 mg/dL: caution"),
+    pytest.param(19.99, "mg/dL", "not_met", id="P4 19.99 mg/dL below 20 mg/dL: not met (②)"),
     pytest.param(20, "mg/dL", "not_met", id="P4 20 mg/dL = 0.2 g/L: not met"),
-    pytest.param(0.1999, "g/L", "caution", id="P4 0.1999 g/L: caution"),
+    pytest.param(0.1999, "g/L", "not_met", id="P4 0.1999 g/L: not met (②)"),
     pytest.param(0.2, "g/L", "not_met", id="P4 printed <0.2 g/L: 0.2 not met"),
     pytest.param(0.02, "g/L", "met", id="RN17 0.02 g/L = 2 mg/dL: met"),
     pytest.param(None, "umol/L", "unknown", id="not given"),
@@ -125,6 +129,17 @@ def test_bilirubin_is_converted_and_shown_side_by_side_with_the_printed_limit():
     for shown in ("42.8 µmol/L", "2.5 mg/dL", "0.025 g/L", "<0.2 g/L", "342 µmol/L", "misprint"):
         assert shown in msg
     assert "疑为印刷错误" in evaluate(Baseline(bilirubin=50), "zh").items[6].message
+
+
+@pytest.mark.parametrize("lang, labelled", [("en", "by the app's reading"), ("zh", "按本应用的理解")])
+def test_bilirubin_above_the_usual_limit_is_labelled_and_never_reads_no_exclusion(lang, labelled):
+    report = evaluate(Baseline(bilirubin=300), lang)
+    item = next(i for i in report.items if i.id == "bilirubin")
+    assert item.status == "not_met" and labelled in item.message
+    assert report.verdict == "not_eligible"
+    assert "elig_lvef" in elig.item_recommendations(report, item)  # ② 「具有良好的心、肺、肝功能」
+    below = next(i for i in evaluate(Baseline(bilirubin=34.2), lang).items if i.id == "bilirubin")
+    assert below.status == "met" and labelled not in below.message
 
 
 def test_usual_bilirubin_limit_comes_from_the_apps_note():
@@ -204,7 +219,7 @@ def test_cns_disease_names_the_levetiracetam_prophylaxis_of_the_consensus():
     msg = judge(cns_disease=True)["cns_disease"].message
     mg = content.value("cns_disease_prophylaxis", "levetiracetam_mg")
     hours = content.value("cns_disease_prophylaxis", "interval_h")
-    assert f"levetiracetam {mg} mg PO every {hours} h" in msg
+    assert f"oral levetiracetam {mg} mg every {hours} h or a similar drug may be given" in msg  # review §2 modality
     assert (mg, hours) == (750, 12)
 
 
@@ -419,6 +434,10 @@ WINDOWS = [
     pytest.param("bortezomib", timedelta(weeks=2), "washout_2_weeks", id="P11 bortezomib 2 weeks"),
     pytest.param("vincristine", timedelta(weeks=1), "washout_1_week", id="P11 vincristine 1 week"),
     pytest.param("therapeutic_corticosteroids", timedelta(hours=72), "washout_72_hours", id="P11 steroids 72 h"),
+    # Review M9 (contract key): the app's reading of the 2-week group's 「等治疗」. Failed before the fix
+    # (an unknown key was a ValidationError, so pomalidomide etc. could not be entered at all).
+    pytest.param("other_antimyeloma_therapy", timedelta(weeks=2), "washout_2_weeks",
+                 id="P11 「等」 other anti-myeloma therapy 2 weeks (app's reading)"),
 ]
 
 
@@ -457,6 +476,15 @@ def test_a_date_without_time_counts_from_the_end_of_that_day():
     assert "end of that day" in w.items[0].message
     today = earliest_apheresis({"therapeutic_corticosteroids": NOW.date()}, now=NOW)
     assert today.earliest == NOW + timedelta(hours=72)  # today: from now, not from a future midnight
+
+
+@pytest.mark.parametrize("lang, labelled", [("en", "the app's reading of 「等治疗」"), ("zh", "本应用对2周一组末尾「等治疗」的理解")])
+def test_other_antimyeloma_therapy_is_labelled_as_the_apps_reading(lang, labelled):
+    w = earliest_apheresis({"other_antimyeloma_therapy": datetime(2026, 3, 1, 8),
+                            "lenalidomide": datetime(2026, 3, 1, 8)}, now=NOW, lang=lang)
+    msgs = {i.id: i.message for i in w.items}
+    assert labelled in msgs["other_antimyeloma_therapy"] and labelled not in msgs["lenalidomide"]
+    assert "other_antimyeloma_therapy" in elig.EXPOSURE_KEYS and "other_antimyeloma_therapy" in elig.APP_READING_EXPOSURES
 
 
 def test_unknown_exposure_key_is_refused():
@@ -533,17 +561,62 @@ def test_every_status_message_exists_in_both_languages(lang):
 
 
 def test_summary_lists_every_item_with_its_status_and_quote_and_escapes_everything():
-    report = evaluate(Baseline(kps=40, bilirubin=50, cns_disease=True))
+    report = evaluate(Baseline(kps=40, bilirubin=20, cns_disease=True))
     labs = apheresis_check(ApheresisLabs(hgb_g_l=90))
     wash = earliest_apheresis({"lenalidomide": datetime(2026, 3, 1, 8)}, now=NOW)
     html = render_summary(report, labs, wash, elig.collection_notes(True, None), "en", NOW)
     assert html.startswith("<!DOCTYPE html>") and "Needs review" not in html  # incomplete here
     assert "Incomplete" in html
     for it in [*report.items, *labs, *wash.items]:
-        assert it.recommendation_id in html
+        assert f"Consensus {content.recommendation(it.recommendation_id).source}" in html
+    # Review item 9: no internal id (elig_*, washout_*) and no reading-note reference reaches the reader.
+    # Failed before the fix (the source column showed elig_performance_not_absolute etc.).
+    assert not re.search(r"\b(elig|excl|washout|apheresis|cns)_[a-z_]+", html) and "READING-NOTES" not in html
+    assert "only for a patient with no better treatment option" in html  # review m6: P9's condition
     assert "总胆红素&lt;0.2 g/L" in html and "总胆红素<0.2" not in html  # the quote is escaped
     assert "Our English rendering" in html and "App&#x27;s note" in html
     assert "2026-03-15 08:00" in html
     zh = render_summary(report, labs, None, [], "zh", NOW)
     assert 'lang="zh-CN"' in zh and "基线核查" in zh and "未填写任何暴露" in zh
     assert "<script" not in html and "<script" not in zh
+
+
+# --- review m6, m12 --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang, label", [("en", "the app's reading of P9"), ("zh", "本应用对P9的理解")])
+def test_lvef_45_to_49_band_is_labelled_as_the_apps_reading(lang, label):
+    # Failed before the fix: the caution message did not say the 45-49% band is the app's construction.
+    assert label in next(i for i in evaluate(Baseline(lvef_pct=45), lang).items if i.id == "lvef").message
+    assert label in next(i for i in evaluate(Baseline(lvef_pct=49.9), lang).items if i.id == "lvef").message
+    for lvef in (44.9, 50):
+        assert label not in next(i for i in evaluate(Baseline(lvef_pct=lvef), lang).items if i.id == "lvef").message
+
+
+@pytest.mark.parametrize("kw, conditions", [
+    pytest.param({"kps": 40}, ["no_better_option"], id="KPS 40 (<50): P9's condition on the verdict"),
+    pytest.param({"kps": 50}, [], id="KPS 50: none"),
+    pytest.param({"ecog": 3}, ["no_better_option"], id="ECOG 3 (>2): P9's condition"),
+    pytest.param({"ecog": 2}, [], id="ECOG 2: none"),
+    pytest.param({"kps": 20, "ecog": 4}, ["no_better_option"], id="KPS 20 ECOG 4"),
+])
+def test_performance_outside_the_limits_puts_p9s_condition_on_the_verdict(kw, conditions):
+    # Failed before the fix (no verdict_conditions).
+    assert elig.verdict_conditions(evaluate(Baseline(**kw))) == conditions
+
+
+def test_mixed_performance_scales_are_labelled_as_the_apps_reading():
+    msg = next(i for i in evaluate(Baseline(kps=40, ecog=2)).items if i.id == "performance_status").message
+    assert "the app's reading" in msg and "「或」" in msg
+
+
+@pytest.mark.parametrize("answer, status", [(True, "not_met"), (False, "met")])
+def test_other_transmissible_disease_such_as_hiv(answer, status):
+    # Review m12: 「传染性疾病(如…等)」 is open-ended. Failed before the fix (no such field).
+    item = judge(other_transmissible_disease=answer)["other_transmissible_disease"]
+    assert (item.status, item.recommendation_id) == (status, "excl_transmissible_disease")
+    assert "HIV" in item.message
+
+
+def test_other_transmissible_disease_not_asked_adds_no_item():
+    assert "other_transmissible_disease" not in {i.id for i in evaluate(Baseline()).items}

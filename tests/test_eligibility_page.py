@@ -80,19 +80,46 @@ def test_refused_value_shows_why_beside_the_field_and_keeps_everything_else():
     assert any("looks like a fraction; enter percent (55)" in e.value for e in at.error)
 
 
-def test_bilirubin_between_usual_and_printed_limit_is_caution_with_conversion():
-    at = open_page()
+def test_bilirubin_above_the_usual_limit_is_not_met_by_the_apps_reading_with_conversion():
+    # Review M5: failed before the fix ("Total bilirubin: Caution", verdict "no exclusion").
+    at = fill_complete(open_page())
     at.number_input(key="eligibility_bilirubin").set_value(2.5)
     at.segmented_control(key="eligibility_bilirubin_unit").set_value("mg/dL").run()
     text = shown(at) + "\n".join(c.value for c in at.caption)
     assert "= 42.8 µmol/L · 2.5 mg/dL · 0.025 g/L" in text
-    assert "Total bilirubin: Caution" in text and "likely a misprint" in text
+    assert "Total bilirubin: Not met" in text and "likely a misprint" in text and "by the app's reading" in text
+    assert any("Not eligible" in e.value for e in at.error) and "no exclusion" not in shown(at)
+    at.number_input(key="eligibility_bilirubin").set_value(2.0).run()  # = 34.2 µmol/L, the usual limit
+    assert any("Eligible" in s.value for s in at.success)
+
+
+def test_washout_offers_other_antimyeloma_therapy_and_says_what_is_not_covered():
+    # Review M9: failed before the fix (8 fields; pomalidomide etc. could not be entered).
+    at = open_page()
+    labels = [d.label for d in at.date_input]
+    assert any(label.startswith("Other anti-myeloma therapy of the same class") for label in labels)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "bispecific T-cell engagers" in captions and "app's reading of 「等治疗」" in captions
+
+
+def test_other_transmissible_disease_is_asked():
+    # Review m12: failed before the fix (no HIV item).
+    at = fill_complete(open_page())
+    at.segmented_control(key="eligibility_other_transmissible_disease").set_value("yes").run()
+    assert "Other transmissible disease (e.g. HIV): Not met" in shown(at)
+
+
+def test_low_performance_status_puts_p9s_condition_on_the_verdict():
+    at = fill_complete(open_page())
+    at.number_input(key="eligibility_ecog").set_value(4)
+    at.number_input(key="eligibility_kps").set_value(20).run()
+    assert "only for a patient with no better treatment option" in shown(at)
 
 
 def test_cns_disease_shows_levetiracetam_prophylaxis():
     at = open_page()
     at.segmented_control(key="eligibility_cns_disease").set_value("yes").run()
-    assert "levetiracetam 750 mg PO every 12 h" in shown(at)
+    assert "oral levetiracetam 750 mg every 12 h or a similar drug may be given" in shown(at)
 
 
 def test_language_switch_keeps_the_inputs():

@@ -239,7 +239,7 @@ def test_bad_input_is_a_validation_error(kwargs):
         RelapseContext(**kwargs)
 
 
-def test_context_recommendations_flag_reading_note_18():
+def test_context_recommendations_flag_the_table_1_citation():
     assert relapse.context_recommendations() == ["relapse_challenge", "maintenance_no_evidence"]
-    assert any("READING-NOTES item 18" in n.basis for n in content.recommendation("relapse_challenge").notes)
+    assert any("Table 1" in n.basis and "表1" in n.basis_zh for n in content.recommendation("relapse_challenge").notes)
     assert content.value("relapse_challenge", "pfs_best_months") == 22.7

@@ -38,9 +38,8 @@ def quote_card(rec_id: str, *, show_notes: bool = True, link: bool = True) -> No
         if show_notes:
             # The app's notes stay apart from the quote, in their own labelled box.
             for note in rec.notes:
-                note_text = note.zh if lang() == "zh" else note.en
-                st.info(f"**{t('common.app_note')}**: {md_escape(note_text)}\n\n"
-                        f"_{md_escape(t('common.note_basis', basis=note.basis))}_", icon=":material/info:")
+                st.info(f"**{t('common.app_note')}**: {md_escape(note.text_in(lang()))}\n\n"
+                        f"_{md_escape(t('common.note_basis', basis=note.basis_in(lang())))}_", icon=":material/info:")
 
 
 def quote_cards(rec_ids: list[str], **kwargs: bool) -> None:
