@@ -12,7 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from logic import content
+from logic import caveats, content
 from logic.dosing import (
     Calculation,
     CollectionTarget,
@@ -114,16 +114,24 @@ def lymphodepletion_rows(plan: LymphodepletionPlan, lang: Lang) -> tuple[tuple[s
         cells = []
         for drug in ("fludarabine", "cyclophosphamide"):
             d = by_drug.get(drug)
-            cells.append(f"{_n(d.amount_mg)} mg ({_n(d.unrounded_mg)})" if d else "—")
+            # Route and frequency on every row (review M7): "46 mg IV, once daily (45.5)".
+            cells.append(f"{_n(d.amount_mg)} mg {caveats.route_text(lang)} ({_n(d.unrounded_mg)})" if d else "—")
         if day == 0:
             cells = [text(lang, "dosing.ld.infusion_day"), ""]
         rows.append((f"D{day}", dates[day].isoformat() if day in dates else "", *cells))
     return tuple(rows)
 
 
-def item_from_plan(plan: LymphodepletionPlan, lang: Lang) -> SheetItem:
-    details = [text(lang, "dosing.ld.bsa_line", bsa=f"{plan.bsa_m2:.2f}", exact=f"{plan.bsa_unrounded:.4f}")
+def item_from_plan(plan: LymphodepletionPlan, lang: Lang, crcl_ml_min: float | None = None) -> SheetItem:
+    """The lymphodepletion item. `crcl_ml_min`: the clearance the page computed (None = not entered);
+    every fludarabine regimen carries its renal line either way (review M7)."""
+    details = [caveats.trial_regimen_caveat(lang),
+               text(lang, "dosing.ld.bsa_line", bsa=f"{plan.bsa_m2:.2f}", exact=f"{plan.bsa_unrounded:.4f}")
                + f" · {plan.bsa_formula_text}"]
+    if (cmp := caveats.per_kg_comparison(plan)) is not None:
+        details.append(caveats.per_kg_text(cmp, plan, lang))
+    if not plan.no_fludarabine:
+        details.append(caveats.renal_text(caveats.fludarabine_renal(crcl_ml_min), lang))
     seen = set()
     for d in plan.doses:
         if d.drug not in seen:
@@ -136,6 +144,13 @@ def item_from_plan(plan: LymphodepletionPlan, lang: Lang) -> SheetItem:
                      title=f"{text(lang, 'dosing.sheet.parts.lymphodepletion')} · {plan.regimen.product}",
                      dose="", table=lymphodepletion_rows(plan, lang), details=tuple(details),
                      recommendation_ids=plan.recommendation_ids[:2])
+
+
+def item_from_levetiracetam(calc: Calculation, lang: Lang, crcl_ml_min: float | None = None) -> SheetItem:
+    """Levetiracetam with the label's renal line for the clearance the page computed (review M10)."""
+    item = item_from_calculation("levetiracetam", calc, lang)
+    renal = caveats.renal_text(caveats.levetiracetam_renal(crcl_ml_min), lang)
+    return item.model_copy(update={"details": (*item.details, renal)})
 
 
 def item_from_crcl(crcl: CreatinineClearance, lang: Lang) -> SheetItem:

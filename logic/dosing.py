@@ -351,8 +351,21 @@ def methylprednisolone_indications(high_dose: bool) -> tuple[str, ...]:
 
 
 @validate_call
-def dexamethasone(refractory: bool = False) -> Calculation:
-    """10 mg IV q6h; 20 mg q6h when refractory (Table 4, grade 3)."""
+def dexamethasone(refractory: bool = False, icans: bool = False) -> Calculation:
+    """10 mg IV q6h; 20 mg q6h when refractory (Table 4, grade 3). For ICANS (`icans=True`) the dose
+    is read from Table 5's own entry (grade 2-3: 10 mg q6h), which prints no refractory step."""
+    if icans:
+        if refractory:
+            raise ValueError("Table 5 prints no refractory dexamethasone step for ICANS")  # a caller's error
+        rec = content.recommendation("icans_g2_no_crs")
+        mg = float(content.value(rec.id, "dexamethasone_mg"))
+        freq = _freq(float(content.value(rec.id, "dexamethasone_interval_h")))
+        return Calculation(
+            dose=Dose(drug="dexamethasone", amount=mg, unit="mg", route="IV", frequency=freq, capped=False,
+                      recommendation_id=rec.id),
+            inputs=(), formula=f"{_fmt(mg)} mg {freq}", unrounded=mg, rounded=mg, rounding="none",
+            recommendation_ids=(rec.id, content.ref("icans_g3_no_crs")), indications=dexamethasone_indications(),
+        )
     rec = content.recommendation("crs_mgmt_grade_3")
     mg = float(content.value(rec.id, "dexamethasone_refractory_mg" if refractory else "dexamethasone_mg"))
     freq = _freq(float(content.value(rec.id, "interval_h")))
@@ -365,8 +378,8 @@ def dexamethasone(refractory: bool = False) -> Calculation:
     )
 
 
-def dexamethasone_dose(refractory: bool = False) -> Dose:
-    return dexamethasone(refractory).dose
+def dexamethasone_dose(refractory: bool = False, icans: bool = False) -> Dose:
+    return dexamethasone(refractory, icans).dose
 
 
 class _MethylprednisoloneRequest(BaseModel):

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from logic import dose_sheet, dosing
+from logic import caveats, dose_sheet, dosing
 from ui.components import disclaimer, md_escape, quote_card
 from ui.i18n import lang, t
 
@@ -295,6 +295,8 @@ elif section == "steroids":
         _calc_block(mp, t("dosing.steroids.mp_heading"))
     _calc_block(mp_high, t("dosing.steroids.mp_high_heading"))
     _calc_block(lev, t("dosing.steroids.lev_heading"))
+    lev_renal = caveats.levetiracetam_renal(crcl.rounded if crcl is not None else None)  # review M10
+    (st.warning if lev_renal.label_limits_dose else st.caption)(md_escape(caveats.renal_text(lev_renal, lang())))
 
 elif section == "lymphodepletion":
     st.markdown(f"**{md_escape(t('dosing.ld.recommended'))}**")
@@ -303,6 +305,7 @@ elif section == "lymphodepletion":
     if st.session_state.get("dosing_regimen") not in (None, *options):
         st.session_state["dosing_regimen"] = None
     st.selectbox(t("dosing.ld.regimen_label"), options, key="dosing_regimen")
+    st.caption(md_escape(caveats.trial_regimen_caveat(lang())))  # review M7 (ii)
     if st.session_state.get("dosing_bsa_formula") not in ("mosteller", "dubois"):
         st.session_state["dosing_bsa_formula"] = "mosteller"
     st.segmented_control(t("dosing.ld.formula_label"), ("mosteller", "dubois"), key="dosing_bsa_formula",
@@ -321,14 +324,19 @@ elif section == "lymphodepletion":
         cy = plan.regimen.drug("cyclophosphamide")
         if cy is not None and len(cy.days) == 1:
             st.info(md_escape(t("dosing.ld.single_day", day=cy.days[0])), icon=":material/event:")
-        if cy is not None and cy.basis == "mg/kg":
-            st.info(md_escape(t("dosing.ld.per_kg", basis=f"{cy.dose:g} {cy.basis}")), icon=":material/scale:")
+        if (per_kg := caveats.per_kg_comparison(plan)) is not None:  # review M7 (iv)
+            st.warning(md_escape(caveats.per_kg_text(per_kg, plan, lang())), icon=":material/scale:")
+        if not plan.no_fludarabine:  # review M7 (iii): every fludarabine regimen carries its renal line
+            flu_renal = caveats.fludarabine_renal(crcl.rounded if crcl is not None else None)
+            (st.warning if flu_renal.label_limits_dose else st.info)(
+                md_escape(caveats.renal_text(flu_renal, lang())), icon=":material/water_drop:")
         dates = dict(plan.dates)
         frame = pd.DataFrame([{
             t("dosing.ld.table_day"): f"D{d.day}",
             t("dosing.ld.table_date"): dates[d.day].isoformat() if d.day in dates else "",
             t("dosing.ld.table_drug"): t(f"dosing.drug.{d.drug}"),
             t("dosing.ld.table_mg"): d.amount_mg,
+            t("dosing.renal.route_col"): caveats.route_text(lang()),
             t("dosing.ld.table_unrounded"): d.unrounded_mg,
             t("dosing.ld.table_basis"): d.basis,
             t("dosing.ld.table_formula"): d.formula,
@@ -413,9 +421,10 @@ elif section == "sheet":
     if mp is not None:
         items["methylprednisolone"] = dose_sheet.item_from_calculation("methylprednisolone", mp, L)
     items["methylprednisolone_high"] = dose_sheet.item_from_calculation("methylprednisolone_high", mp_high, L)
-    items["levetiracetam"] = dose_sheet.item_from_calculation("levetiracetam", lev, L)
+    crcl_value = crcl.rounded if crcl is not None else None
+    items["levetiracetam"] = dose_sheet.item_from_levetiracetam(lev, L, crcl_value)
     if plan is not None:
-        items["lymphodepletion"] = dose_sheet.item_from_plan(plan, L)
+        items["lymphodepletion"] = dose_sheet.item_from_plan(plan, L, crcl_value)
     if crcl is not None:
         items["crcl"] = dose_sheet.item_from_crcl(crcl, L)
     if collection is not None and weight is not None:

@@ -428,7 +428,7 @@ def _icans_management(a: icans.ICANSAssessment | None, crs_a: crs.CRSAssessment 
             per_kg = content.value("icans_g2_no_crs", "methylprednisolone_mg_per_kg")
             mp = (f"{_dose_text(dosing.methylprednisolone_dose(weight))} (= {per_kg} mg/kg × {_num(weight)} kg)"
                   if weight is not None else t("toxicity.icans.mp_need_weight"))
-        lines.append(t(f"toxicity.icans.steroid.{plan.steroid}", dex=_dose_text(dosing.dexamethasone_dose(False)),
+        lines.append(t(f"toxicity.icans.steroid.{plan.steroid}", dex=_dose_text(dosing.dexamethasone_dose(False, icans=True)),
                        mp=mp))
     if plan.tocilizumab:
         toci = (_dose_text(dosing.tocilizumab_dose(weight)) if dosing is not None and weight is not None

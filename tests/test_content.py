@@ -206,3 +206,60 @@ def test_content_is_frozen():
         rec.quote_zh = "x"
     with pytest.raises(TypeError):
         rec.values["mg_per_kg"] = 9
+
+
+def test_bispecific_is_not_a_dual_target_car_t_in_search():
+    # Review m13: failed before the fix (one glossary group held 双靶点 and "bispecific").
+    groups = content.glossary()
+    assert not any("双靶点" in g and "bispecific" in g for g in groups)
+    assert "双靶点" not in content._expand("bispecific") and "bispecific" not in content._expand("双靶点")
+
+
+@pytest.mark.parametrize("rec_id, corrected", [
+    # Review §2 (English renderings to correct); each failed before the fix.
+    ("crs_grade_4", "including CPAP, tracheal intubation and mechanical ventilation"),
+    ("assess_bcma_and_other_targets", "advanced (late-line) relapsed disease"),
+    ("assess_bcma_and_other_targets", "is recommended"),
+    ("cns_disease_prophylaxis", "it is recommended to defer CAR-T infusion"),
+    ("cns_disease_prophylaxis", "or a similar drug may be given"),
+    ("crs_mgmt_grade_3", "dexamethasone 10 mg IV every 6 h may be given"),
+    ("crs_treatment_principles", "tocilizumab and/or corticosteroids may be given in good time"),
+    ("washout_8_weeks", "It is generally recommended that"),
+    ("antibacterial_antifungal_pjp_prophylaxis", "give prophylaxis with, e.g., norfloxacin"),
+    ("infection_treatment_gcsf", "Infection may be managed with reference to"),
+    ("ivig_replacement", "further assessment of IgG, IgA and IgM levels and B-cell counts is recommended"),
+    ("relapse_guideline_options", "may be treated with reference to the Chinese MM guideline"),
+    ("relapse_second_car_t", "but it must be based on the following considerations"),
+    ("relapse_antigen_positive", "for example, after relapse following a murine BCMA CAR-T"),
+    ("followup_extramedullary", "it is recommended to assess extramedullary disease 1 month after CAR-T"),
+    ("trials_population", "very likely to move to first line"),
+    ("evidence_summary_response", "[2-13]"),
+])
+def test_english_renderings_as_the_review_corrected_them(rec_id, corrected):
+    assert corrected in content.recommendation(rec_id).text_en
+
+
+def test_bipap_is_in_the_astct_note_not_in_the_rendering_of_the_quote():
+    rec = content.recommendation("crs_grade_4")  # review m1
+    assert "BiPAP" not in rec.text_en and any("BiPAP" in n.en for n in rec.notes)
+
+
+def test_comfort_oxygen_is_labelled_as_the_apps_reading_not_astct():
+    # Review m5: failed before the fix (the note's basis was ASTCT 2019).
+    note = next(n for n in content.recommendation("crs_grade_2").notes if "comfort" in n.en)
+    assert note.basis == "The app's reading" and note.basis_zh == "本应用的理解"
+
+
+def test_icans_grade_4_notes():
+    # Review m9: concurrent CRS still by Table 4; airway protection; ASTCT's ICH and sedation exclusions.
+    g4 = " ".join(n.en for n in content.recommendation("icans_g4_with_crs").notes)
+    assert "Table 4" in g4 and "airway protection" in g4
+    assert any("airway protection" in n.en for n in content.recommendation("icans_g4_no_crs").notes)
+    grading = " ".join(n.en for n in content.recommendation("icans_grading").notes)
+    assert "intracranial haemorrhage" in grading and "sedating medication" in grading
+
+
+def test_fda_date_note():
+    # Review m14: the US approval date (26 March 2021) beside the printed 27 March.
+    note = content.recommendation("evidence_fda_approval").notes[0]
+    assert "26 March 2021" in note.en and "3月26日" in note.zh and "FDA" in note.basis

@@ -485,3 +485,14 @@ def test_dose_sheet_in_chinese():
 def test_dose_sheet_escapes_everything():
     page = _sheet(version="<script>alert(1)</script>")
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_icans_dexamethasone_is_read_from_table_5():
+    # Review m15: failed before the fix (the ICANS dose cited crs_mgmt_grade_3, Table 4).
+    icans = dosing.dexamethasone(icans=True)
+    assert icans.dose.recommendation_id == "icans_g2_no_crs" and "icans_g3_no_crs" in icans.recommendation_ids
+    assert (icans.dose.amount, icans.dose.frequency, icans.dose.route) == (
+        float(content.value("icans_g2_no_crs", "dexamethasone_mg")), "q6h", "IV")
+    assert dosing.dexamethasone().dose.recommendation_id == "crs_mgmt_grade_3"  # CRS unchanged
+    with pytest.raises(ValueError):
+        dosing.dexamethasone(refractory=True, icans=True)

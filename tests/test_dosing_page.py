@@ -183,3 +183,24 @@ def test_dose_sheet_section_offers_the_download(lang, needle):
     assert {"tocilizumab", "lymphodepletion", "collection", "levetiracetam"} <= set(parts)
     assert at.get("download_button"), "no download button"
     assert needle in shown(at)
+
+
+def test_lymphodepletion_shows_route_trial_caveat_per_kg_and_the_renal_line():
+    # Review M7: failed before the fix (no route, no caveat, no renal line until a CrCl was typed).
+    at = open_dosing(weight_kg="70", height_cm="170", drug="lymphodepletion", regimen="CT103A")
+    text = shown(at)
+    assert "Trial regimen as printed in Table 2" in text
+    assert "2.6× the 300 mg/m² of the per-m² rows" in text
+    assert "creatinine clearance not entered" in text
+    assert set(at.dataframe[0].value["Route"]) == {"IV, once daily"}
+    at.number_input(key="dosing_age").set_value(60)
+    at.segmented_control(key="dosing_sex").set_value("male")
+    at.number_input(key="dosing_creatinine").set_value(88.4)
+    at.segmented_control(key="dosing_creatinine_unit").set_value("umol/L").run()
+    assert "Creatinine clearance 78 mL/min (50-79): the fludarabine label lowers" in shown(at)
+
+
+def test_levetiracetam_shows_the_label_renal_line():
+    # Review M10: failed before the fix (750 mg PO q12h with no renal caveat).
+    at = section(open_dosing(weight_kg="70"), "steroids")
+    assert "Levetiracetam is renally cleared: creatinine clearance not entered" in shown(at)
