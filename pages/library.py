@@ -14,7 +14,7 @@ MAX_HITS = 25
 
 def _table_frame(table_id: str) -> pd.DataFrame:
     rows = content.document().rows(table_id)
-    header = ["id", *rows[0].header]
+    header = [t("library.col_row"), *rows[0].header]
     return pd.DataFrame([(r.id, *r.cells) for r in rows], columns=header)
 
 
@@ -83,10 +83,11 @@ def _document_tab() -> None:
     st.subheader(t("library.fixes_heading"))
     for fix in content.fixes():
         with st.container(border=True):
-            st.markdown(f"**{fix['id']}** · {md_escape(fix['where'])} · READING-NOTES {fix['reading_note']}")
+            zh = lang() == "zh"
+            st.markdown(f"**{fix['id']}** · {md_escape(fix['where_zh'] if zh else fix['where'])}")
             st.markdown(f"{t('library.fix_printed')}: `{fix['printed']}`")
             st.markdown(f"{t('library.fix_now')}: `{fix['now']}`")
-            st.markdown(f"{t('library.fix_why')}: {md_escape(fix['why'])}")
+            st.markdown(f"{t('library.fix_why')}: {md_escape(fix['why_zh'] if zh else fix['why'])}")
 
 
 if tab_doc.open:

@@ -103,7 +103,7 @@ persistence = st.segmented_control(t("relapse.persistence_label"), options=list(
                                    key="relapse_persistence",
                                    format_func=lambda k: t(f"relapse.persistence.{k}")) or "not_assessed"
 targets = st.multiselect(t("relapse.targets_label"), options=list(relapse.OTHER_TARGETS), key="relapse_targets",
-                         help=t("relapse.targets_help"))
+                         help=t("relapse.targets_help"), placeholder=t("relapse.targets_placeholder"))
 targets_assessed = st.checkbox(t("relapse.targets_assessed_label"), key="relapse_targets_assessed")
 
 try:

@@ -263,3 +263,10 @@ def test_fda_date_note():
     # Review m14: the US approval date (26 March 2021) beside the printed 27 March.
     note = content.recommendation("evidence_fda_approval").notes[0]
     assert "26 March 2021" in note.en and "3月26日" in note.zh and "FDA" in note.basis
+
+
+def test_every_extraction_fix_is_explained_in_chinese_for_the_library():
+    # Review item 9: the library showed "原因: Lost superscript…" and "READING-NOTES 1" on the Chinese page.
+    for fix in content.fixes():
+        assert re.search(r"[\u4e00-\u9fff]", fix["why_zh"]) and fix["where_zh"].strip(), fix["id"]
+    assert "READING-NOTES" not in (ROOT / "pages" / "library.py").read_text(encoding="utf-8")
