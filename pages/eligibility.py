@@ -356,7 +356,9 @@ def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
     VERDICT_BOX[report.verdict](t("eligibility.verdict." + report.verdict))
     rows = [{t("eligibility.summary.col_item"): item_label(i.id, lang()),
              t("eligibility.summary.col_status"): t("eligibility.status." + i.status),
-             t("eligibility.summary.col_rec"): i.recommendation_id}
+             # Where the rule stands in the consensus ("共识P4"), never the entry's internal id (review item 9).
+             t("eligibility.summary.col_rec"): t("eligibility.summary.source",
+                                                  source=content.recommendation(i.recommendation_id).source)}
             for i in [*report.items, *apheresis, *(window.items if window else []), *notes]]
     st.dataframe(rows, hide_index=True, width="stretch")
     html = render_summary(report, apheresis, window, notes, lang(), now)

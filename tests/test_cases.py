@@ -152,3 +152,19 @@ def test_any_seed_gives_a_consistent_case(seed):
     case = cases.generate(seed)
     assert case.expected == logic_answer(case)
     assert cases.grade_answer(case, list(case.expected)).correct
+
+
+def test_relapse_teaching_cases_inherit_rule_3():
+    # Review M1: a case with antigen-negative relapse, no other target and poor persistence must not
+    # expect "extend the washout" or "a non-autologous CAR-T" (the logic offered both before the fix).
+    seen = 0
+    for draw in range(400):
+        case = cases.generate(cases.seed_for("relapse", draw))
+        ctx = case.facts["context"]
+        if ctx["antigen"] == "negative" and not ctx["other_targets"] and ctx["persistence"] == "poor":
+            seen += 1
+            assert not {"extend_washout", "allogeneic_car_t"} & set(case.expected)
+            assert "evaluate_t_cell_function" in case.expected
+            reasons = {n["id"]: n["reason"] for n in case.working["not_offered"]}
+            assert reasons["extend_washout"] == reasons["allogeneic_car_t"] == "no_car_target"
+    assert seen > 0

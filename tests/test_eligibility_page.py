@@ -190,3 +190,11 @@ def test_summary_offers_the_download():
     buttons = at.get("download_button")
     assert len(buttons) == 1
     assert "下载汇总" in buttons[0].proto.label
+
+
+def test_summary_table_cites_the_consensus_paragraph_not_an_internal_id():
+    # Review item 9: failed before the fix (the 原文 column showed elig_performance_status and so on).
+    at = fill_complete(open_page("zh"))
+    column = at.dataframe[-1].value["原文"].tolist()
+    assert column and all(c.startswith("共识P") or c.startswith("共识T") for c in column)
+    assert not any("_" in c for c in column)
