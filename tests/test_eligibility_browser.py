@@ -24,7 +24,7 @@ def test_checklist_and_planner_on_a_tablet(open_page):
 
     group = page.get_by_role("radiogroup", name="Prior CNS disease or complication?")
     group.get_by_role("radio", name="Yes").click()
-    page.get_by_text("levetiracetam 750 mg PO every 12 h", exact=False).wait_for(timeout=30000)
+    page.get_by_text("oral levetiracetam 750 mg every 12 h or a similar drug", exact=False).wait_for(timeout=30000)
     probe.wait_idle()
     # The rule and its quote open beside the item.
     page.get_by_text("CNS disease: Caution").click()
