@@ -591,3 +591,15 @@ def myeloma_validation() -> MyelomaValidation:
         nrm_1y_pct_high=nrm_high, nrm_1y_pct_low=nrm_low, vgpr_pct_high=vgpr_high, vgpr_pct_low=vgpr_low,
         pfs_median_months_high=pfs_high, pfs_median_months_low=pfs_low, os_median_months_high=os_high,
     )
+
+
+def icaht_both(values: list[ANCValue]) -> tuple[ICAHTGrade, ICAHTGrade]:
+    """Early and late ICAHT of one series (for the page, the chat and exports alike)."""
+    return icaht_grade(values, "early"), icaht_grade(values, "late")
+
+
+EXAMPLE_TABLE = (
+    "day, ANC, PLT\n-5, 2.1, 160\n0, 1.8, 140\n2, 0.9, 110\n4, 0.3, 70\n5, 0.08, 52\n6, 0.05, 41\n"
+    "7, 0.06, 35\n8, 0.09, 30\n10, 0.2, 28\n12, 0.45, 24\n13, 0.7, 26\n14, 0.4, 31\n16, 1.1, 44\n"
+    "18, 1.4, 60\n21, 1.6, 72\n28, 1.3, 80\n35, 0.9, 90\n49, 1.2, 101\n63, 1.7, 120\n"
+)
