@@ -24,6 +24,9 @@ Conventions (each stated where a value could otherwise be invented):
   run counts its gap days. The grade follows the longest joined run (Liang); where the T-ICAHT
   footnote's "cumulative length" (the sum of the joined runs) would give a higher grade, the
   result is `borderline` and says why.
+- ≤0.5 ×10⁹/L, as the ICAHT texts print it; the CAR-HEMATOTOX table's footnote prints "ANC <500
+  cells per µL" for the same cut-off: where a value of exactly 0.5 sets the grade, the result is
+  `borderline` ("boundary"), with the grade it would have under "<" (`boundary_grade`).
 - Late (days ≥31): a grade needs two measured values (on two days) at or below its threshold:
   the second-lowest value of the phase sets it. A lower single value (the nadir) counts only
   if non-transient, which a count cannot tell: the grade is then `at_least`, with the nadir's
@@ -151,6 +154,7 @@ class Rules(BaseModel):
     severe_bands: tuple[tuple[int, int, int], ...]  # (grade, first day count, last day count)
     profound_bands: tuple[tuple[int, int, int], ...]
     late_bands: tuple[tuple[int, Decimal], ...]  # (grade, ANC ≤ this), most severe first
+    disputed_10e9_l: frozenset[Decimal]  # a readable source prints "<" at this cut-off: exact values are borderline
     plt_lines_10e9_l: tuple[int, ...]
 
 
@@ -177,6 +181,7 @@ def rules() -> Rules:
         severe_bands=((1, *g1), (2, *g2), (3, *g3), (4, g4_severe, 10**6)),
         profound_bands=((3, *p3), (4, p4, 10**6)),
         late_bands=tuple((g, _per_ul_to_10e9_l(_value(liang, f"late_grade_{g}_anc_cells_ul"))) for g in (4, 3, 2, 1)),
+        disputed_10e9_l=frozenset({_per_ul_to_10e9_l(_value(HEMATOTOX_SOURCE_ID, "grade_4_neutropenia_footnote"))}),
         plt_lines_10e9_l=tuple(int(_value("rejeski-2025-ticaht", k)) for k in ("plt_severe_10e9_l", "plt_profound_10e9_l")),
     )
 
@@ -248,8 +253,11 @@ class ICAHTGrade(BaseModel):
     nadir_day: int | None = None
     second_lowest_10e9_l: float | None = None  # late: the value that sets the grade
     borderline: bool = False
-    borderline_reason: str | None = None  # "cumulative": the sum of the runs would grade higher
+    # "cumulative": the sum of the runs would grade higher (early); "boundary": a value exactly at a
+    # cut-off that a readable source prints as "<" sets the grade (see boundary_grade).
+    borderline_reasons: tuple[str, ...] = ()
     cumulative_grade: int | None = None
+    boundary_grade: int | None = None  # the grade if values exactly at a disputed cut-off did not count
     source_ids: tuple[str, ...] = ICAHT_SOURCE_IDS
 
 
@@ -279,12 +287,17 @@ def _band_grade(days: int, bands: tuple[tuple[int, int, int], ...]) -> int:
     return 0
 
 
-def _early_from_days(per_day: dict[int, float], fill_below: bool, r: Rules) -> tuple[int, int, int, int, int]:
+def _at_or_below(x: float, threshold: Decimal, strict: frozenset[Decimal]) -> bool:
+    return _exact(x) < threshold if threshold in strict else _exact(x) <= threshold
+
+
+def _early_from_days(per_day: dict[int, float], fill_below: bool, r: Rules,
+                     strict: frozenset[Decimal] = frozenset()) -> tuple[int, int, int, int, int]:
     """(grade, longest severe run, longest profound run, cumulative severe, cumulative profound)."""
     days = range(0, r.early_last_day + 1)
 
     def below(threshold: Decimal) -> list[bool]:
-        return [fill_below if d not in per_day else _exact(per_day[d]) <= threshold for d in days]
+        return [fill_below if d not in per_day else _at_or_below(per_day[d], threshold, strict) for d in days]
 
     severe = [e - s + 1 for s, e in _joined_runs(below(r.severe_10e9_l), r.stable_recovery_days)]
     profound = [e - s + 1 for s, e in _joined_runs(below(r.profound_10e9_l), r.stable_recovery_days)]
@@ -293,10 +306,9 @@ def _early_from_days(per_day: dict[int, float], fill_below: bool, r: Rules) -> t
     return grade, longest_s, longest_p, sum(severe), sum(profound)
 
 
-def _late_grade_of(value: float, r: Rules) -> int:
-    x = _exact(value)
+def _late_grade_of(value: float, r: Rules, strict: frozenset[Decimal] = frozenset()) -> int:
     for grade, threshold in r.late_bands:
-        if x <= threshold:
+        if _at_or_below(value, threshold, strict):
             return grade
     return 0
 
@@ -323,10 +335,12 @@ def icaht_grade(values: list[ANCValue], phase: Phase) -> ICAHTGrade:
         g_s, g_p = _band_grade(run_s, r.severe_bands), _band_grade(run_p, r.profound_bands)
         set_by = tuple(name for name, g in (("severe_run", g_s), ("profound_run", g_p)) if grade and g == grade)
         cumulative = max(_band_grade(cum_s, r.severe_bands), _band_grade(cum_p, r.profound_bands))
+        boundary = _early_from_days(per_day, False, r, r.disputed_10e9_l)[0]
+        reasons = tuple(why for why, differs in (("cumulative", cumulative > grade), ("boundary", boundary != grade))
+                        if differs)
         return ICAHTGrade(grade=grade, at_least=highest > grade, days_anc_le_0_5=run_s, days_anc_le_0_1=run_p,
-                          max_possible_grade=highest, set_by=set_by, borderline=cumulative > grade,
-                          borderline_reason="cumulative" if cumulative > grade else None,
-                          cumulative_grade=cumulative, **common)
+                          max_possible_grade=highest, set_by=set_by, borderline=bool(reasons),
+                          borderline_reasons=reasons, cumulative_grade=cumulative, boundary_grade=boundary, **common)
 
     # late: runs as measured (informational), then the two-values rule
     span = range(r.late_first_day, max(per_day, default=r.late_first_day) + 1)
@@ -342,9 +356,11 @@ def icaht_grade(values: list[ANCValue], phase: Phase) -> ICAHTGrade:
     else:
         grade, set_by, second = 0, ("single_value",) if ordered else ("no_values",), None
     at_least = nadir_grade > grade or not ordered
+    boundary = _late_grade_of(second, r, r.disputed_10e9_l) if second is not None else 0
     return ICAHTGrade(grade=grade, at_least=at_least, days_anc_le_0_5=run(r.severe_10e9_l),
                       days_anc_le_0_1=run(r.profound_10e9_l), max_possible_grade=max(nadir_grade, grade),
-                      set_by=set_by, second_lowest_10e9_l=second, **common)
+                      set_by=set_by, second_lowest_10e9_l=second, borderline=boundary != grade,
+                      borderline_reasons=("boundary",) if boundary != grade else (), boundary_grade=boundary, **common)
 
 
 # --- a lab table: pasted text or CSV ------------------------------------------------------

@@ -76,8 +76,14 @@ def _early(g: hematotox.ICAHTGrade) -> None:
         if g.at_least:
             lines.append(t("cytopenia.early_at_least", grade=g.max_possible_grade))
         st.markdown("\n".join(f"- {md_escape(x)}" for x in lines))
-        if g.borderline and g.borderline_reason == "cumulative":
-            st.warning(t("cytopenia.borderline_cumulative", grade=g.cumulative_grade), icon=":material/balance:")
+        _borderline(g)
+
+
+def _borderline(g: hematotox.ICAHTGrade) -> None:
+    if "cumulative" in g.borderline_reasons:
+        st.warning(t("cytopenia.borderline_cumulative", grade=g.cumulative_grade), icon=":material/balance:")
+    if "boundary" in g.borderline_reasons:
+        st.warning(t("cytopenia.borderline_boundary", grade=g.boundary_grade), icon=":material/balance:")
 
 
 def _late(g: hematotox.ICAHTGrade) -> None:
@@ -95,6 +101,7 @@ def _late(g: hematotox.ICAHTGrade) -> None:
             lines.append(t("cytopenia.late_none"))
         lines.append(t("cytopenia.values_in_phase", n=g.values_in_phase))
         st.markdown("\n".join(f"- {md_escape(x)}" for x in lines))
+        _borderline(g)
 
 
 def _chart(rows: tuple[hematotox.LabRow, ...]) -> go.Figure | None:

@@ -153,7 +153,7 @@ def test_grade_follows_the_longest_run_and_the_cumulative_reading_is_borderline(
     # Two 5-day runs separated by a stable (5-day) recovery: longest 5 (grade 1), sum 10 (grade 2).
     vals = daily(0, 4, 0.3) + daily(5, 9, 1.5) + daily(10, 14, 0.3) + daily(15, 30, 2.0)
     g = h.icaht_grade(vals, "early")
-    assert (g.grade, g.cumulative_grade, g.borderline, g.borderline_reason) == (1, 2, True, "cumulative")
+    assert (g.grade, g.cumulative_grade, g.borderline, g.borderline_reasons) == (1, 2, True, ("cumulative",))
     assert h.source(LIANG).number("early_longest_run") and h.source(TICAHT).number("cumulative_length")
 
 
@@ -384,3 +384,23 @@ def test_contract_names_and_fields():
     assert {"phase", "grade", "at_least", "days_anc_le_0_5", "days_anc_le_0_1", "nadir_10e9_l",
             "source_id"} <= set(h.ICAHTGrade.model_fields)
     assert set(h.HematotoxScore.model_fields) == {"points", "score", "risk", "source_id"}
+
+
+@pytest.mark.parametrize("anc,grade,boundary", [
+    pytest.param(0.5, 2, 0, id=src(HT2021, "grade_4_neutropenia_footnote") + ":0.5"),
+    pytest.param(0.4999, 2, 2, id=src(HT2021, "grade_4_neutropenia_footnote") + ":0.4999"),
+    pytest.param(0.5001, 0, 0, id=src(HT2021, "grade_4_neutropenia_footnote") + ":0.5001"),
+])
+def test_early_exactly_0_5_is_borderline_where_a_source_prints_less_than(anc, grade, boundary):
+    g = h.icaht_grade(early_run(7, anc), "early")
+    assert (g.grade, g.boundary_grade, g.borderline) == (grade, boundary, boundary != grade)
+    assert g.borderline_reasons == (("boundary",) if boundary != grade else ())
+
+
+@pytest.mark.parametrize("anc,grade,boundary", [
+    pytest.param(0.5, 3, 2, id=src(HT2021, "grade_4_neutropenia_footnote") + ":late0.5"),
+    pytest.param(1.0, 2, 2, id=src(LIANG, "late_grade_2_anc_cells_ul") + ":late1.0-undisputed"),
+])
+def test_late_exactly_0_5_is_borderline(anc, grade, boundary):
+    g = h.icaht_grade([V(day=40, anc_10e9_l=anc), V(day=50, anc_10e9_l=anc)], "late")
+    assert (g.grade, g.boundary_grade, g.borderline) == (grade, boundary, boundary != grade)
