@@ -201,21 +201,22 @@ st.warning(t("cytopenia.beyond"), icon=":material/travel_explore:")
 
 st.subheader(t("cytopenia.series_heading"))
 _restore_table()
-st.file_uploader(t("cytopenia.upload_label"), type=["csv", "txt", "tsv"], key=UPLOAD_KEY, on_change=_read_upload)
-if st.session_state.get("cytopenia_upload_problem"):
-    st.error(t("cytopenia.upload_unreadable"))
-col_example, col_clear = st.columns(2)
-col_example.button(t("cytopenia.example_button"), on_click=_fill_example, width="stretch")
-col_clear.button(t("cytopenia.clear_button"), on_click=_clear, width="stretch")
 raw = st.text_area(t("cytopenia.table_label"), key=TABLE_KEY, height=220, help=t("cytopenia.table_help"),
                    placeholder=t("cytopenia.table_placeholder"))
 st.session_state[SAVED_KEY] = raw
 
 table = hematotox.parse_lab_table(raw or "")
-if table.problems:
+if table.problems:  # right under the table, each line named
     st.error("\n".join([t("cytopenia.problems_heading"), *(f"- {md_escape(_problem_text(p))}" for p in table.problems)]))
 if table.header_skipped:
     st.caption(t("cytopenia.header_skipped"))
+col_example, col_clear = st.columns(2)
+col_example.button(t("cytopenia.example_button"), on_click=_fill_example, width="stretch")
+col_clear.button(t("cytopenia.clear_button"), on_click=_clear, width="stretch")
+# The callbacks run before the next run's script, so a chosen file fills the table above.
+st.file_uploader(t("cytopenia.upload_label"), type=["csv", "txt", "tsv"], key=UPLOAD_KEY, on_change=_read_upload)
+if st.session_state.get("cytopenia_upload_problem"):
+    st.error(t("cytopenia.upload_unreadable"))
 
 if table.rows:
     n_anc = sum(r.anc_10e9_l is not None for r in table.rows)

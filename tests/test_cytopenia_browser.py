@@ -63,3 +63,18 @@ def test_example_series_is_graded_and_the_chart_scrolls_with_the_page(open_page,
     page.mouse.wheel(0, 400)
     page.wait_for_function(f"() => ({_SCROLL_TOP})() > {before}", timeout=TIMEOUT)
     probe.assert_clean()
+
+
+@pytest.mark.parametrize("encoding,header", [("utf-8", "day,ANC,PLT"), ("gbk", "天数,中性粒细胞,血小板")])
+def test_a_csv_file_fills_the_table_and_is_graded(open_page, encoding, header):
+    probe = open_page("/cytopenia?lang=en", TABLET)
+    page = probe.page
+    body = header + "\n" + "\n".join(f"{d},0.2,30" for d in range(0, 14)) + "\n14,1.9,80\n15,2.0,90\n"
+    uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
+    probe.act(lambda: uploader.set_input_files(
+        {"name": "counts.csv", "mimeType": "text/csv", "buffer": body.encode(encoding)}))
+    box = page.get_by_role("textbox", name=text("en", "cytopenia.table_label"), exact=True)
+    expect(box).to_have_value(body, timeout=TIMEOUT)
+    expect(page.get_by_text("Early ICAHT (days 0-30): At least grade 3", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text(text("en", "cytopenia.header_skipped"), exact=True)).to_be_visible()
+    probe.assert_clean()
