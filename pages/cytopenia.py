@@ -16,7 +16,7 @@ TABLE_KEY = "cytopenia_table"
 SAVED_KEY = "cytopenia_table_saved"  # outlives the widget when another page is visited
 UPLOAD_KEY = "cytopenia_upload"
 UPLOAD_SEEN_KEY = "cytopenia_upload_seen"
-CONSENSUS_RECS = ["cytopenia_karmma", "infection_treatment_gcsf"]
+CONSENSUS_RECS = ["cytopenia_karmma", "infection_treatment_gcsf", "antibacterial_antifungal_pjp_prophylaxis"]
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
 
 

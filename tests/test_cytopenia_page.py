@@ -41,7 +41,7 @@ def test_empty_page_says_beyond_the_consensus_and_quotes_the_consensus(lang):
     page = shown(at)
     assert text(lang, "cytopenia.beyond") in page
     assert text(lang, "cytopenia.no_rows") in page
-    for rec in ("cytopenia_karmma", "infection_treatment_gcsf"):
+    for rec in ("cytopenia_karmma", "infection_treatment_gcsf", "antibacterial_antifungal_pjp_prophylaxis"):
         assert content.recommendation(rec).quote_zh[:20] in page
     assert text(lang, "cytopenia.hematotox_not_shipped") in page
     assert hematotox.source("european-mcl-car-hematotox").number("high_risk_min_score").verbatim in page
