@@ -417,7 +417,7 @@ def _cell_number(raw: str) -> float | None:
 
 def parse_lab_table(text: str) -> LabTable:
     """Rows of "day, ANC ×10⁹/L[, PLT ×10⁹/L]" (comma, semicolon, tab or spaces between cells;
-    a blank, "-" or "NA" cell is not measured). A first line that is not numbers is a header.
+    a blank, "-" or "NA" cell is not measured). A first line without a number in it is a header.
     Each line that cannot be taken is named with its reason; the others are kept."""
     rows: list[LabRow] = []
     problems: list[LineProblem] = []
@@ -428,7 +428,8 @@ def parse_lab_table(text: str) -> LabTable:
             continue
         stripped = line.strip()
         cells = [c.strip() for c in _DELIMITED.split(stripped)] if _DELIMITED.search(stripped) else stripped.split()
-        if not seen_data and not header_skipped and cells and not _NUMBER.match(cells[0].strip()):
+        # A header names columns: no cell of it is a number (so "l 0.3", a mistyped day, is not one).
+        if not seen_data and not header_skipped and not any(_NUMBER.match(c) for c in cells):
             header_skipped = True
             continue
         seen_data = True

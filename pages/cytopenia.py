@@ -21,7 +21,7 @@ CHART_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+    return f"{x:.6g}"  # as entered: 1.0005 is not shown as 1
 
 
 def _restore_table() -> None:

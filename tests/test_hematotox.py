@@ -318,6 +318,12 @@ def test_bad_lines_are_named(line, code):
     assert [p.code for p in h.parse_lab_table(line).problems] == [code]
 
 
+def test_a_mistyped_first_day_is_named_not_taken_for_a_header():
+    table = h.parse_lab_table("l 0.3\n2 0.4\n")
+    assert not table.header_skipped and [r.day for r in table.rows] == [2]
+    assert [(p.line, p.code, p.value) for p in table.problems] == [(1, "not_a_number", "l")]
+
+
 def test_csv_out_reads_back_in():
     table = h.parse_lab_table("0,0.3,40\n2,0.45,\n1,1.0005,55\n")
     csv_text = h.table_to_csv(table.rows)
