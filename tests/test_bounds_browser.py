@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import expect
 
-from logic import cases, crs, dosing, followup
+from logic import cases, crs, dosing, followup, hematotox
 from logic import eligibility as elig
 from logic.strings import text
 from tests.conftest import TABLET, PageProbe
@@ -404,6 +404,33 @@ def walk_nothing(probe: PageProbe) -> None:
     assert visible_labels(probe.page, TEXT_INPUTS) == other_text.get(slug, [])
 
 
+def walk_cytopenia(probe: PageProbe) -> None:
+    """No number field: the lab table is a text area. Counts per µL, negatives, letters and days out
+    of range are each named beside it by line; the valid line is still graded; nothing typed is lost."""
+    page = probe.page
+    assert visible_labels(page, NUMBER_INPUTS) == []
+    label = text("en", "cytopenia.table_label")
+    assert visible_labels(page, TEXT_INPUTS) == [label]
+    box = page.get_by_role("textbox", name=label, exact=True)
+    graded = page.get_by_text("Early ICAHT (days 0-30): At least grade 1", exact=True)
+    for typed, message in (
+        ("1 600", text("en", "cytopenia.problem.anc_per_ul", line=2, value="600", converted="0.6", column="")),
+        ("1 -0.5", text("en", "cytopenia.problem.anc_negative", line=2, value="-0.5", converted="", column="")),
+        ("1 abc", text("en", "cytopenia.problem.not_a_number", line=2, value="abc", converted="",
+                       column=text("en", "cytopenia.column.anc"))),
+        (f"{hematotox.DAY_MAX + 1} 0.3", text("en", "cytopenia.problem.day_range", line=2,
+                                               value=hematotox.DAY_MAX + 1, converted="", column="")),
+        ("1 0.3 150000", text("en", "cytopenia.problem.plt_per_ul", line=2, value="150000", converted="150",
+                              column="")),
+    ):
+        table = f"0 0.4\n{typed}"
+        probe.act(lambda table=table: (box.fill(table), box.press("Control+Enter")))
+        assert_message_beside(page, box, message)
+        probe.assert_no_exception()
+        expect(box).to_have_value(table)  # left for the user to correct
+        expect(graded).to_be_visible()  # the valid line is still graded
+
+
 WALKS: dict[str, tuple[str, Callable[[PageProbe], None]]] = {
     "home": ("", walk_home),
     "toxicity": ("", walk_toxicity),
@@ -414,6 +441,7 @@ WALKS: dict[str, tuple[str, Callable[[PageProbe], None]]] = {
     "evidence": ("", walk_nothing),
     "practice": ("", walk_practice),
     "library": ("", walk_nothing),
+    "cytopenia": ("", walk_cytopenia),
 }
 SLUGS = [slug for slug, _ in nav.available()]
 

@@ -334,10 +334,29 @@ def flow_library(probe: PageProbe) -> None:
     follow_rec_link(probe, "ivig_replacement", "zh", snippet)
 
 
+def flow_cytopenia(probe: PageProbe) -> None:
+    page = probe.page
+    box = page.get_by_role("textbox", name=text("en", "cytopenia.table_label"), exact=True)
+    series = "day, ANC, PLT\n" + "\n".join(f"{d}, 0.3, 40" for d in range(0, 8)) + "\n8, 1.6, 90\n9, 1.8, 110\n"
+    probe.act(lambda: (box.fill(series), box.press("Control+Enter")))
+    expect(page.get_by_text("Early ICAHT (days 0-30): At least grade 2", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect_visible_text(page, text("en", "cytopenia.early_runs", severe=8, profound=0))
+    expect_visible_text(page, text("en", "cytopenia.beyond"))
+    snippet = quote_snippet("infection_treatment_gcsf", "发生3~4度粒细胞缺乏时")
+    expect_visible_text(page, snippet)
+
+    switch_language(probe, "zh")
+    expect_heading(page, text("zh", "cytopenia.title"))
+    expect(page.get_by_text("早期ICAHT(第0-30天):至少2级", exact=True)).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("textbox", name=text("zh", "cytopenia.table_label"), exact=True)).to_have_value(series)
+
+    follow_rec_link(probe, "infection_treatment_gcsf", "zh", snippet)
+
+
 FLOWS: dict[str, Callable[[PageProbe], None]] = {
     "home": flow_home, "toxicity": flow_toxicity, "dosing": flow_dosing, "eligibility": flow_eligibility,
     "relapse": flow_relapse, "followup": flow_followup, "evidence": flow_evidence, "practice": flow_practice,
-    "library": flow_library,
+    "library": flow_library, "cytopenia": flow_cytopenia,
 }
 SLUGS = [slug for slug, _ in nav.available()]
 

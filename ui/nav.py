@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES: tuple[tuple[str, str], ...] = (
     ("home", ":material/home:"),
     ("toxicity", ":material/monitor_heart:"),
+    ("cytopenia", ":material/bloodtype:"),
     ("dosing", ":material/medication:"),
     ("eligibility", ":material/checklist:"),
     ("relapse", ":material/replay:"),
