@@ -1,11 +1,14 @@
-"""Entry point: page config, language, navigation. Every page runs inside this script."""
+"""Entry point: page config, language, navigation, touch styling and footer. Every page runs
+inside this script."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui import nav
-from ui.i18n import init_language, language_switch, t
+from ui.footer import footer
+from ui.i18n import init_language, lang, language_switch, t
+from ui.style import apply_touch_style
 
 st.set_page_config(
     page_title="CAR-T MM",
@@ -15,11 +18,17 @@ st.set_page_config(
 )
 
 init_language()
+apply_touch_style()
 
-pages = [
-    st.Page(f"pages/{slug}.py", title=t(f"nav.{slug}"), icon=icon, url_path=slug, default=(slug == "home"))
+pages = {
+    slug: st.Page(f"pages/{slug}.py", title=t(f"nav.{slug}"), icon=icon, url_path=slug,
+                  default=(slug == "home"))
     for slug, icon in nav.available()
-]
-current = st.navigation(pages)
+}
+# Our own bar at the top, reachable by one thumb, instead of Streamlit's drawer, which on a phone
+# must be opened and closed around every choice (review U6).
+current = st.navigation(list(pages.values()), position="hidden")
+nav.nav_bar(pages, t, lang())
 language_switch()
 current.run()
+footer()

@@ -9,12 +9,27 @@ from logic.strings import LANGS, Lang, text
 SESSION_KEY = "app_lang"
 
 
+def language_from_locale(locale: str | None) -> Lang:
+    """The browser's language ("zh-CN", "zh-Hant-TW", "en-GB", ...) as one of ours: Chinese for
+    any zh locale, English otherwise (review U15: a bare link opened a Chinese browser in English)."""
+    if locale and locale.split("-")[0].split("_")[0].lower() == "zh":
+        return "zh"
+    return "en"
+
+
+def _browser_locale() -> str | None:
+    try:
+        return st.context.locale
+    except Exception:  # AppTest and old clients have no browser context
+        return None
+
+
 def init_language() -> Lang:
-    """Take the language from the URL if given, else from the session, else English."""
+    """Take the language from the URL if given, else from the session, else the browser's."""
     requested = st.query_params.get("lang")
     if requested in LANGS:
         st.session_state[SESSION_KEY] = requested
-    lang = st.session_state.setdefault(SESSION_KEY, "en")
+    lang = st.session_state.setdefault(SESSION_KEY, language_from_locale(_browser_locale()))
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
     return lang

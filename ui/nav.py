@@ -1,8 +1,11 @@
-"""The page registry: each page file's stem is its URL path. Only existing files register."""
+"""The page registry and the navigation bar: each page file's stem is its URL path; only
+existing files register."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import streamlit as st
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +23,26 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("library", ":material/menu_book:"),
 )
 
+# The bedside tools, always in the bar; the others sit behind "More" (review U6: on a phone the
+# drawer took three taps and stayed open over the page).
+BAR: tuple[str, ...] = ("home", "toxicity", "dosing", "eligibility", "followup")
+
 
 def available() -> list[tuple[str, str]]:
     return [(slug, icon) for slug, icon in PAGES if (ROOT / "pages" / f"{slug}.py").exists()]
+
+
+def nav_bar(pages: dict[str, st.Page], t, lang: str) -> None:
+    """One row at the top of every page: the bedside tools as large links, then "More"."""
+    keep = {"lang": lang}
+    with st.container(horizontal=True, gap="small", key="nav_bar"):
+        for slug in BAR:
+            if slug in pages:
+                # Words without icons: five fit a phone's width in either language.
+                st.page_link(pages[slug], label=t(f"nav.short.{slug}"), query_params=keep)
+        rest = [slug for slug in pages if slug not in BAR]
+        if rest:
+            with st.popover(t("nav.more"), icon=":material/more_horiz:"):
+                for slug in rest:
+                    st.page_link(pages[slug], label=t(f"nav.{slug}"), icon=pages[slug].icon,
+                                 query_params=keep)

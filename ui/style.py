@@ -1,0 +1,84 @@
+"""Touch styling (issue 15, review U9): every interactive element at least 44x44 px (WCAG 2.5.5,
+Apple HIG), applied by one fixed stylesheet. Selectors are Streamlit's own data-testids. The CSS is
+a literal in the call, so no user text can ever reach this markup (tests/test_privacy.py)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+MIN_TARGET_PX = 44  # tests/test_touch_browser.py measures every target against this; the CSS says 44px
+
+
+def apply_touch_style() -> None:
+    # A block of only <style> goes to the page's head and takes no room on the page.
+    st.html("""<style>
+/* Buttons, download buttons, link buttons, segmented controls and pills. */
+[data-testid="stBaseButton-secondary"], [data-testid="stBaseButton-primary"],
+[data-testid="stBaseButton-tertiary"], [data-testid="stBaseButton-pills"],
+[data-testid="stBaseButton-pillsActive"], [data-testid="stBaseButton-segmented_control"],
+[data-testid="stBaseButton-segmented_controlActive"], [data-testid="stBaseButton-borderlessIcon"],
+[data-testid="stBaseButton-minimal"], [data-testid="stBaseButton-header"],
+[data-testid="stBaseButton-headerNoPadding"], [data-testid="stDownloadButton"] button,
+[data-testid="stLinkButton"] a, [data-testid="stFormSubmitButton"] button,
+[data-testid="stPageLink-NavLink"], [data-testid="stTopNavLink"],
+[data-testid="stNumberInputStepUp"], [data-testid="stNumberInputStepDown"],
+[data-testid="stPopoverButton"], [data-testid="stButtonGroup"] button,
+[data-testid="stDateTimeInputCalendarButton"], [data-testid="stDateInputCalendarButton"],
+[data-testid="stTab"], [data-testid="stChatInputSubmitButton"],
+[data-testid="stSelectbox"] button, [data-testid="stMultiSelect"] button {
+  min-height: 44px !important;
+  min-width: 44px !important;
+}
+/* Radio and checkbox rows: the whole label is the target. */
+[data-testid="stRadio"] label, [data-testid="stCheckbox"] label, [data-testid="stToggle"] label {
+  min-height: 44px;
+  min-width: 44px;
+  display: flex;
+  align-items: center;
+}
+/* Text, number, date and time fields, and select boxes. */
+[data-testid="stTextInput"] input, [data-testid="stNumberInput"] input,
+[data-testid="stDateInput"] input, [data-testid="stTimeInput"] input,
+[data-testid="stDateTimeInput"] input, [data-testid="hidden-dateinput-container"] input,
+[data-testid="stSelectbox"] [data-baseweb="select"] > div,
+[data-testid="stMultiSelect"] [data-baseweb="select"] > div,
+[data-testid="stChatInputTextArea"], [data-testid="stTextArea"] textarea,
+[data-testid="stSelectbox"] input, [data-testid="stMultiSelect"] input, [data-testid="stSlider"] input {
+  min-height: 44px;
+}
+/* Tabs and expanders. */
+[data-baseweb="tab"], [data-testid="stExpander"] summary {
+  min-height: 44px;
+  min-width: 44px;
+}
+/* Help icons: enlarge the hit area around the small "?". */
+[data-testid="stTooltipIcon"], [data-testid="stTooltipHoverTarget"],
+[data-testid="stTooltipHoverTarget"] button {
+  min-height: 44px !important;
+  min-width: 44px !important;
+  display: inline-flex;
+  align-items: center;
+  justify-content: center;
+}
+/* Links in text (quote cards' "open in library", share links). */
+[data-testid="stMarkdownContainer"] a, [data-testid="stCaptionContainer"] a {
+  display: inline-block;
+  min-height: 44px;
+  line-height: 44px;
+}
+/* Heading anchors ("link to heading") are no use at the bedside and are 16 px wide targets. */
+[data-testid="stHeaderActionElements"] { display: none !important; }
+/* The navigation bar: one row of large links, scrolling sideways rather than wrapping. */
+.st-key-nav_bar {
+  flex-wrap: nowrap !important;
+  overflow-x: auto;
+  gap: 0.25rem !important;
+}
+.st-key-nav_bar [data-testid="stPageLink"] a, .st-key-nav_bar [data-testid="stPageLink-NavLink"] {
+  min-height: 48px !important;
+  padding: 0 0.4rem;
+  white-space: nowrap;
+}
+/* Less blank space above the bar: the page starts where the thumb expects the tools. */
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+</style>""")
