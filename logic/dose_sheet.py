@@ -20,6 +20,7 @@ from logic.dosing import (
     LymphodepletionPlan,
     TocilizumabCheck,
 )
+from logic.plans import Plan, describe
 from logic.strings import Lang, text
 
 
@@ -136,6 +137,17 @@ def item_from_plan(plan: LymphodepletionPlan, lang: Lang) -> SheetItem:
                      title=f"{text(lang, 'dosing.sheet.parts.lymphodepletion')} · {plan.regimen.product}",
                      dose="", table=lymphodepletion_rows(plan, lang), details=tuple(details),
                      recommendation_ids=plan.recommendation_ids[:2])
+
+
+def item_from_management_plan(plan: Plan, lang: Lang, zone: str | None = None) -> SheetItem:
+    """The CRS (Table 4) or ICANS (Table 5) plan from logic.plans, the same lines /toxicity and
+    the chat show, with the tocilizumab course guard's verdict."""
+    part = f"{plan.kind}_plan"
+    grade = text(lang, "dosing.sheet.plan_grade_at_least" if plan.at_least else "dosing.sheet.plan_grade",
+                 grade=plan.grade)
+    return SheetItem(part=part, title=f"{text(lang, f'dosing.sheet.parts.{part}')} · {grade}", dose="",
+                     details=tuple(describe(x, lang, zone) for x in plan.lines),
+                     recommendation_ids=tuple(plan.recommendation_ids))
 
 
 def item_from_crcl(crcl: CreatinineClearance, lang: Lang) -> SheetItem:

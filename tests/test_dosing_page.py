@@ -84,10 +84,9 @@ def test_bad_link_values_ignored_with_a_message():
 
 
 def _add_dose(at: AppTest, when: datetime) -> AppTest:
+    """Into the patient's one dose log (ui/patient.py), as a nurse does: the time, then Add."""
+    at.datetime_input(key="dosing_toci_at").set_value(when.replace(second=0, microsecond=0))
     at.button(key="dosing_toci_add").click().run()
-    rid = at.session_state["dosing_toci_rows"][-1]
-    at.date_input(key=f"dosing_toci_date_{rid}").set_value(when.date())
-    at.time_input(key=f"dosing_toci_time_{rid}").set_value(when.time().replace(second=0, microsecond=0)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -114,16 +113,18 @@ def test_guard_stops_after_four_doses():
     assert "不可再给" in text and "已给 4 次" in text
 
 
-def test_guard_refuses_future_and_out_of_order_times():
+def test_guard_refuses_future_and_duplicate_times_and_keeps_the_log_in_order():
     at = open_dosing(weight_kg="72")
     _add_dose(at, datetime.now() + timedelta(hours=3))
-    assert any("in the future" in e.value for e in at.error)
-    at.button(key="dosing_toci_remove_0").click().run()
-    now = datetime.now()
+    assert any("is later than now" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state["patient_toci"] == ()
+    now = datetime.now().replace(second=0, microsecond=0)
     _add_dose(at, now - timedelta(hours=2))
     _add_dose(at, now - timedelta(hours=12))
-    assert any("Out of order" in e.value for e in at.error)
-    assert len(at.session_state["dosing_toci_rows"]) == 2  # kept
+    assert [t for t, _ in at.session_state["patient_toci"]] == [now - timedelta(hours=12), now - timedelta(hours=2)]
+    _add_dose(at, now - timedelta(hours=2))
+    assert any("already in the list" in e.value for e in at.error)
+    assert len(at.session_state["patient_toci"]) == 2  # kept
 
 
 def test_steroids_each_with_its_rule():

@@ -109,6 +109,7 @@ def sync_url() -> None:
     take it. Then write every value back (a page change drops the URL's parameters)."""
     ss, qp = st.session_state, st.query_params
     written: dict[str, str | None] = ss.setdefault(WRITTEN, {})
+    ss.setdefault(key(TOCI), ())
     problems: list[tuple[str, str, str]] = []
     for name in (*FIELDS, TOCI):
         raw = qp.get(name)
@@ -359,10 +360,8 @@ def _crs_field(widget_key: str) -> None:
     if st.session_state[widget_key] not in options:
         st.session_state[widget_key] = "not_assessed"
 
-    def label(o: str) -> str:
-        if o == "not_assessed":
-            return t("common.not_assessed")
-        return t("patient.crs_at_least", grade=o[2:]) if o.startswith("ge") else t("patient.crs_grade", grade=o)
+    def label(o: str) -> str:  # the same in both languages (the field's label says what it is)
+        return "–" if o == "not_assessed" else f"≥{o[2:]}" if o.startswith("ge") else o
 
     def copy() -> None:
         v = st.session_state.get(widget_key)
