@@ -6,6 +6,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from logic import content, relapse
+from ui import patient
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -86,6 +87,7 @@ ss.setdefault("relapse_persistence", "not_assessed")
 ss.setdefault("relapse_targets", [])
 ss.setdefault("relapse_targets_assessed", False)
 
+patient.strip()
 st.title(t("relapse.title"))
 st.caption(t("relapse.intro"))
 disclaimer()
