@@ -69,13 +69,14 @@ def _encode(name: str, value: object) -> str | None:
 def _decode(name: str, raw: str) -> object:
     """The value for a URL parameter; ValueError (with the reason's i18n key) if unusable."""
     raw = raw.strip()[:400]
-    if name in ("weight_kg", "height_cm"):
-        x = float(raw)
-        if not math.isfinite(x):
+    if name in ("weight_kg", "height_cm", "age"):
+        try:
+            x = float(raw)
+        except ValueError:
+            raise ValueError("bad_number") from None
+        if not math.isfinite(x) or (name == "age" and x != int(x)):
             raise ValueError("bad_number")
-        return x
-    if name == "age":
-        return int(raw)
+        return int(x) if name == "age" else x
     if name == "sex":
         if raw not in SEXES:
             raise ValueError("bad_choice")
