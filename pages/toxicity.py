@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from logic import content, crs, dosing, episode, followup, icans, plans
 from logic.models import Grade
-from ui import clock, patient
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -44,6 +44,27 @@ NUMBER_PARAMS: tuple[tuple[str, str, float, float, bool], ...] = (
     ("temp_c", "toxicity_temp_c", 0.0, TEMP_PARAM_MAX, False),
     ("ice", "toxicity_ice_total", 0, icans.ICE_MAX, False),
 )
+
+
+# The page's inputs, kept across page changes (ui/persist.py); the link parameters above are
+# also written back to the URL, so a reload keeps them.
+KEPT: tuple[str, ...] = (
+    "toxicity_temp_c", "toxicity_masked_fever", "toxicity_hypotension", "toxicity_hypoxia", "toxicity_ice_total",
+    *(f"toxicity_ice_{n}" for n in icans.ICE_ITEM_MAX), "toxicity_consciousness", "toxicity_seizure",
+    "toxicity_motor", "toxicity_edema", "toxicity_first_line_at", "toxicity_improved", "toxicity_entry_at",
+    "toxicity_dose_kind", "toxicity_dose_mg", "toxicity_igg", "toxicity_infection", "toxicity_entries",
+)
+
+
+def _choice_text(v: object) -> str | None:
+    return None if v in (None, NA) else str(v)
+
+
+URL_PARAMS = {
+    **{name: (key, _choice_text) for name, key, _ in CHOICE_PARAMS},
+    **{name: (key, lambda v: f"{v:.10g}") for name, key, *_ in NUMBER_PARAMS},
+    "masked_fever": ("toxicity_masked_fever", lambda v: "1" if v else None),
+}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -82,8 +103,9 @@ def _seed_from_query() -> None:
     for name, key, low, high, whole in NUMBER_PARAMS:
         if name in qp:
             try:
+                # Any finite number is taken (a refused one is named under its field, as typed).
                 x = float(qp[name])
-                if not math.isfinite(x) or not low <= x <= high or (whole and x != int(x)):
+                if not math.isfinite(x) or (whole and x != int(x)):
                     raise ValueError(x)
             except ValueError:
                 ignored.append((name, qp[name], "number", {"low": _num(low), "high": _num(high)}))
@@ -682,6 +704,7 @@ def _infection() -> None:
 
 # --- page --------------------------------------------------------------------------------------
 
+persist.restore(KEPT)
 _seed_from_query()
 strip = patient.strip(inline=("weight_kg", "infusion", "crs", patient.TOCI))
 st.title(t("toxicity.title"))
@@ -730,6 +753,8 @@ with tab_chart:
 with tab_infection:
     _infection()
 
+persist.save(KEPT)
+persist.mirror_url(URL_PARAMS)
 strip.refresh()
 with summary.container():
     crs_text = _grade_text(crs_assessment.grade) if crs_assessment else t("toxicity.summary_not_graded")
