@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from logic import dose_sheet, dosing, plans
 from logic.models import Grade
-from ui import clock, patient
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card
 from ui.i18n import lang, t
 
@@ -106,6 +106,7 @@ def _fmt_time(x: datetime | None) -> str:
 
 # --- page --------------------------------------------------------------------------------
 
+persist.restore_page("dosing_")
 st.session_state.setdefault("dosing_creatinine", None)
 st.session_state.setdefault("dosing_creatinine_unit", None)
 _seed_from_query()
@@ -381,3 +382,5 @@ elif section == "sheet":
                 st.dataframe(pd.DataFrame(body, columns=list(head)), hide_index=True, width="stretch")
             for d in it.details:
                 st.caption(md_escape(d))
+
+persist.save_page("dosing_")  # kept across page changes (ui/persist.py)

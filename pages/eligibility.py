@@ -13,7 +13,7 @@ from logic import content
 from logic import eligibility as elig
 from logic.eligibility_summary import item_label, render_summary
 from logic.models import CriterionResult
-from ui import clock, patient
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -366,6 +366,7 @@ def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
 
 # --- page ----------------------------------------------------------------------------------------------
 
+persist.restore_page("eligibility_")
 patient.strip()
 st.title(t("eligibility.title"))
 st.caption(t("eligibility.intro"))
@@ -390,3 +391,5 @@ try:
 except (ValidationError, ValueError):
     # Inputs are validated field by field above; this is the last guard, so no traceback reaches a user.
     st.error(t("common.error_generic"), icon=":material/error:")
+
+persist.save_page("eligibility_")  # kept across page changes (ui/persist.py)

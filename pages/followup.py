@@ -11,7 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from logic import calendar_export, content, followup
-from ui import clock, patient
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -114,6 +114,7 @@ def _timeline(visits: list[followup.Visit], prog: followup.FollowupProgress, tod
     return fig
 
 
+persist.restore_page("followup_")
 _seed_from_query()
 strip = patient.strip(inline=("infusion",))
 ss = st.session_state
@@ -303,3 +304,5 @@ st.subheader(t("followup.quotes_heading"))
 quote_cards(["followup_schedule", "followup_assessments", "response_timing", "followup_extramedullary",
              "antibacterial_antifungal_pjp_prophylaxis", "followup_long_term_biosafety",
              "followup_suspected_progression"])
+
+persist.save_page("followup_")  # kept across page changes (ui/persist.py)

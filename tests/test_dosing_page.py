@@ -76,8 +76,14 @@ def test_weight_limits_accepted():
 
 
 def test_bad_link_values_ignored_with_a_message():
-    at = open_dosing(weight_kg="abc", regimen="CAR-X", drug="aspirin", infusion="10/03/2026")
-    warnings = " ".join(w.value for w in at.warning).replace("\\", "")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in {"lang": "en", "weight_kg": "abc", "regimen": "CAR-X", "drug": "aspirin",
+                 "infusion": "10/03/2026"}.items():
+        at.query_params[k] = v
+    # weight, regimen and infusion are the patient strip's: the first page a link opens names them
+    first = " ".join(w.value for w in at.run().warning)
+    at.switch_page("pages/dosing.py").run()
+    warnings = (first + " ".join(w.value for w in at.warning)).replace("\\", "")
     for name in ("weight_kg", "regimen", "drug", "infusion"):
         assert name in warnings
     assert at.number_input(key="dosing_weight_kg").value is None

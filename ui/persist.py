@@ -9,6 +9,7 @@ link seeding. Session state only: nothing is written to disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 import streamlit as st
@@ -43,3 +44,24 @@ def mirror_url(params: dict[str, tuple[str, Callable[[object], str | None]]]) ->
                 del qp[name]
         elif qp.get(name) != text:
             qp[name] = text
+
+
+_NOT_VALUES = re.compile(r"(_add|_remove(_\d+)?|_clear\w*|_download|_new|_upload|_dl_\w+|_toci_msg)$")
+
+
+def _page_keys(prefix: str) -> list[str]:
+    """A page's widget keys: every session key with its prefix except buttons, downloads and uploads
+    (a button's value cannot be set through session state)."""
+    return [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix) and not _NOT_VALUES.search(k)]
+
+
+def restore_page(prefix: str) -> None:
+    ss = st.session_state
+    for k in [k for k in ss if isinstance(k, str) and k.startswith(PREFIX + prefix)]:
+        key = k.removeprefix(PREFIX)
+        if key not in ss and not _NOT_VALUES.search(key):
+            ss[key] = ss[k]
+
+
+def save_page(prefix: str) -> None:
+    save(_page_keys(prefix))
