@@ -107,6 +107,7 @@ def _fmt_time(x: datetime | None) -> str:
 # --- page --------------------------------------------------------------------------------
 
 persist.restore_page("dosing_")
+patient.reset_values({"dosing_refractory": False})
 st.session_state.setdefault("dosing_creatinine", None)
 st.session_state.setdefault("dosing_creatinine_unit", None)
 _seed_from_query()

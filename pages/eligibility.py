@@ -367,6 +367,7 @@ def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
 # --- page ----------------------------------------------------------------------------------------------
 
 persist.restore_page("eligibility_")
+patient.reset_values({"eligibility_cytopenia_progression": False, "eligibility_know_times": False})
 patient.strip()
 st.title(t("eligibility.title"))
 st.caption(t("eligibility.intro"))

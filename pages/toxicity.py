@@ -705,6 +705,10 @@ def _infection() -> None:
 # --- page --------------------------------------------------------------------------------------
 
 persist.restore(KEPT)
+patient.reset_values({**{key: NA for _, key, _ in CHOICE_PARAMS}, "toxicity_improved": NA, "toxicity_infection": NA,
+                      "toxicity_masked_fever": False,
+                      "toxicity_dose_kind": episode.DOSE_KINDS[0], "toxicity_entries": (),
+                      "toxicity_entry_at": clock.wall_now()})
 _seed_from_query()
 strip = patient.strip(inline=("weight_kg", "infusion", "crs", patient.TOCI))
 st.title(t("toxicity.title"))

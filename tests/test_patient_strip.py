@@ -103,3 +103,9 @@ def test_new_patient_clears_everything_including_the_url():
     assert at.session_state["patient_toci"] == ()
     assert dict(at.query_params) == {"lang": "zh"}
     assert "已清空:新患者。" in shown(at)
+
+
+def test_without_a_time_zone_the_server_clock_is_labelled_as_such():
+    """AppTest sends no browser zone: the time shown is the server's, and says so."""
+    at = go(start(), "dosing")
+    assert "UTC, server clock: this browser did not send its time zone" in shown(at)

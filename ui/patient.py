@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 from pydantic import TypeAdapter, ValidationError
@@ -134,11 +134,36 @@ def sync_url() -> None:
         written[name] = text
 
 
+RESET = "patient_reset_values"
+
+
+def reset_values(defaults: dict[str, object]) -> None:
+    """A page names the empty value of those of its widgets that cannot be None (a radio's "not
+    assessed"), so "New patient" can show them empty again."""
+    st.session_state.setdefault(RESET, {}).update(defaults)
+
+
 def new_patient() -> None:
-    """Everything cleared: every page's inputs, the chat, the dose log and the URL (but the language)."""
-    for k in list(st.session_state.keys()):
-        if k not in KEEP_ON_NEW:
-            del st.session_state[k]
+    """Everything cleared: every page's inputs, the chat, the dose log and the URL (but the language).
+
+    A widget's key is set to its empty value rather than deleted: a deleted key leaves the browser
+    showing the old entry while the app computes with none."""
+    ss = st.session_state
+    defaults = dict(ss.get(RESET, {}))
+    for k in list(ss.keys()):
+        if k in KEEP_ON_NEW:
+            continue
+        value = ss[k]
+        if k in defaults:
+            ss[k] = defaults[k]
+        elif isinstance(value, int | float | date | datetime | time) and not isinstance(value, bool):
+            ss[k] = None   # number, date and time fields (a button's value is a bool: never set)
+        else:
+            del ss[k]
+    for k in [k for k in ss if isinstance(k, str) and k.startswith("kept.")]:
+        del ss[k]
+    for k in (*(key(n) for n in (*FIELDS, TOCI)), WRITTEN):
+        ss.pop(k, None)
     chosen = lang()
     st.query_params.clear()
     st.query_params["lang"] = chosen

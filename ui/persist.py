@@ -46,7 +46,8 @@ def mirror_url(params: dict[str, tuple[str, Callable[[object], str | None]]]) ->
             qp[name] = text
 
 
-_NOT_VALUES = re.compile(r"(_add|_remove(_\d+)?|_clear\w*|_download|_new|_upload|_dl_\w+|_toci_msg)$")
+_NOT_VALUES = re.compile(r"(_add(_\w+)?|_remove(_\w+)?|_clear(_\w+)?|_download|_new(_patient)?|_upload|_dl(_\w+)?"
+                         r"|_toci_msg|_chat_input|_chart|_timeline|_example_\d+|_chip_\w+)$")
 
 
 def _page_keys(prefix: str) -> list[str]:
