@@ -321,7 +321,10 @@ def toci_editor(prefix: str) -> None:
         st.session_state[f"{prefix}_toci_at"] = clock.wall_now()
     st.datetime_input(t("patient.toci.at_label", zone=clock.zone_label()), key=f"{prefix}_toci_at",
                       step=timedelta(minutes=5), min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31))
-    st.number_input(t("patient.toci.mg_label"), key=f"{prefix}_toci_mg", step=1.0, value=None)
+    mg = st.number_input(t("patient.toci.mg_label"), key=f"{prefix}_toci_mg", step=1.0, value=None)
+    top = episode.max_recorded_dose_mg("tocilizumab")
+    if mg is not None and not (math.isfinite(mg) and 0 < mg <= top):
+        st.error(md_escape(t("patient.toci.mg_invalid", mg=f"{mg:g}", max=f"{top:g}")), icon=":material/error:")
     st.button(t("patient.toci.add"), key=f"{prefix}_toci_add", icon=":material/add:", on_click=_on_add_toci,
               args=(prefix,), disabled=len(log) >= MAX_TOCI)
     msg = st.session_state.get(f"{prefix}_toci_msg")
