@@ -469,3 +469,67 @@ def test_out_of_range_and_non_numbers_are_refused_beside_the_field(open_page, sl
     walk(probe)
     probe.assert_no_exception()
     probe.assert_clean()
+
+
+# --- date and time fields: wide widget ranges, logic names what it refuses ---------------------
+
+
+def type_date(probe: PageProbe, label: str, value: str, *, with_time: bool = False) -> None:
+    """Type a date ("YYYYMMDD", or "YYYYMMDDHHMM" into a date-time field) segment by segment."""
+    page = probe.page
+    group = page.get_by_role("group", name=label, exact=True)
+    group.get_by_role("spinbutton").first.click()
+    page.keyboard.type(value)
+    probe.act(lambda: page.keyboard.press("Escape"))
+
+
+def date_walk(probe: PageProbe, label: str, valid: str, refused: str, message: str,
+              stale: str | re.Pattern, kept: Kept) -> None:
+    """A valid date shows its result; a refused one (typed into the same field) shows logic's message
+    under the field and no result computed from the earlier date; the valid date brings it back."""
+    page = probe.page
+    type_date(probe, label, valid)
+    expect(shown_text(page, stale).first).to_be_visible(timeout=TIMEOUT)
+    type_date(probe, label, refused)
+    assert_message_beside(page, page.get_by_role("group", name=label, exact=True), message)
+    expect(shown_text(page, stale)).to_have_count(0)
+    probe.assert_no_exception()
+    kept.verify()
+    type_date(probe, label, valid)
+    expect(shown_text(page, stale).first).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator("[data-testid='stAlert']", has_text=message).filter(visible=True)).to_have_count(0)
+
+
+def test_dates_and_times_reach_logic_and_are_named_under_the_field(open_page):
+    from datetime import datetime, timedelta
+
+    now = datetime.now()  # the browser's zone is the server's here (both UTC): see test_patient_browser
+    past, future = now - timedelta(hours=2), now + timedelta(days=2)
+
+    # /toxicity: the HLH/MAS check's first-line time, and the episode chart's infusion date
+    probe = open_page("/toxicity?lang=en&temp_c=39&hypotension=one_vasopressor", TABLET)
+    page = probe.page
+    kept = Kept()
+    kept.checks["temperature"] = lambda: expect(number_field(page, "Highest temperature (°C)")).to_have_value("39.0")
+    date_walk(probe, text("en", "toxicity.escalation.first_line_label"), f"{past:%Y%m%d%H%M}",
+              f"{future:%Y%m%d%H%M}", "The first-line time is later than now",
+              re.compile(r"h since first-line treatment: the 12-h check is due at"), kept)
+    click_tab(page, "Episode chart")
+    date_walk(probe, text("en", "toxicity.chart.infusion_label"), "20260301", "20150601",
+              "Infusion date 2015-06-01 is not possible here", text("en", "toxicity.chart.at_label"), kept)
+    probe.assert_clean()
+
+    # /eligibility: a last exposure in the future
+    probe = open_page("/eligibility?lang=en", TABLET)
+    page = probe.page
+    click_tab(page, "Washout")
+    date_walk(probe, text("en", "eligibility.exposure.lenalidomide"), f"{now - timedelta(days=3):%Y%m%d}",
+              f"{future:%Y%m%d}", "is in the future", text("en", "eligibility.washout.earliest"), Kept())
+    probe.assert_clean()
+
+    # /followup: an infusion date more than a year ahead (today given by the link)
+    probe = open_page("/followup?lang=en&today=2026-04-10", TABLET)
+    page = probe.page
+    date_walk(probe, text("en", "followup.infusion_label"), "20260131", "20280101",
+              "2028-01-01 is more than a year from today (2026-04-10)", re.compile(r"^Day \+69$"), Kept())
+    probe.assert_clean()
