@@ -533,3 +533,19 @@ def test_dates_and_times_reach_logic_and_are_named_under_the_field(open_page):
     date_walk(probe, text("en", "followup.infusion_label"), "20260131", "20280101",
               "2028-01-01 is more than a year from today (2026-04-10)", re.compile(r"^Day \+69$"), Kept())
     probe.assert_clean()
+
+
+def test_a_refused_value_is_named_in_the_pages_language(open_page):
+    """The review's case on a Chinese page: weight -70 after 68. No English "Press Enter to apply",
+    logic's reason in Chinese under the field, and "544 mg" gone."""
+    probe = open_page("/toxicity?lang=zh&temp_c=39&hypotension=one_vasopressor", TABLET)
+    page = probe.page
+    label = text("zh", "toxicity.mgmt.weight_label")
+    enter_number(probe, label, "68")
+    expect(shown_text(page, "544 mg").first).to_be_visible(timeout=TIMEOUT)
+    enter_number(probe, label, "-70")
+    assert_message_beside(page, visible_number(page, label), text("zh", "dosing.err.weight_not_positive", value="-70"))
+    expect(shown_text(page, "544 mg")).to_have_count(0)
+    expect(page.get_by_text("Press Enter to apply")).to_have_count(0)
+    expect(visible_number(page, label)).to_have_value("-70.0")
+    probe.assert_clean()
