@@ -20,6 +20,7 @@ from logic.dosing import (
     LymphodepletionPlan,
     TocilizumabCheck,
 )
+from logic.plans import Plan, describe
 from logic.strings import Lang, text
 
 
@@ -151,6 +152,17 @@ def item_from_levetiracetam(calc: Calculation, lang: Lang, crcl_ml_min: float | 
     item = item_from_calculation("levetiracetam", calc, lang)
     renal = caveats.renal_text(caveats.levetiracetam_renal(crcl_ml_min), lang)
     return item.model_copy(update={"details": (*item.details, renal)})
+
+
+def item_from_management_plan(plan: Plan, lang: Lang, zone: str | None = None) -> SheetItem:
+    """The CRS (Table 4) or ICANS (Table 5) plan from logic.plans, the same lines /toxicity and
+    the chat show, with the tocilizumab course guard's verdict."""
+    part = f"{plan.kind}_plan"
+    grade = text(lang, "dosing.sheet.plan_grade_at_least" if plan.at_least else "dosing.sheet.plan_grade",
+                 grade=plan.grade)
+    return SheetItem(part=part, title=f"{text(lang, f'dosing.sheet.parts.{part}')} · {grade}", dose="",
+                     details=tuple(describe(x, lang, zone) for x in plan.lines),
+                     recommendation_ids=tuple(plan.recommendation_ids))
 
 
 def item_from_crcl(crcl: CreatinineClearance, lang: Lang) -> SheetItem:

@@ -710,16 +710,6 @@ def _table1_rows() -> tuple[tuple[str, str, str, str, str], ...]:
     return tuple(rows)
 
 
-def _trials_table1() -> list[tuple[str, str, bool]] | None:
-    """(product, dose_text, dose_per_kg) per row from logic.trials.table1(), if that module exists."""
-    try:
-        from logic import trials  # another module of this package; optional until it lands
-    except ImportError:
-        return None
-    df = trials.table1()
-    return [(str(r["product"]), str(r["dose_text"]), bool(r["dose_per_kg"])) for _, r in df.iterrows()]
-
-
 @lru_cache(maxsize=1)
 def _trial_rec_ids() -> dict[str, str]:
     return {r.source: r.id for r in content.recommendations() if r.source.startswith("T1.")}
@@ -729,18 +719,10 @@ def cell_doses(weight_kg: float | None = None) -> list[CellDose]:
     """The printed CAR-T dose of every Table 1 row; per-kg rows also as a total for this weight."""
     if weight_kg is not None:
         weight_kg = check_weight(weight_kg)
-    doc_rows = _table1_rows()
-    from_trials = _trials_table1()
-    if from_trials is not None and len(from_trials) != len(doc_rows):
-        raise ValueError("logic.trials.table1() and the cleaned Table 1 differ in row count")
     rec_ids = _trial_rec_ids()
     out = []
-    for i, (source, _ref, author, product, dose_text) in enumerate(doc_rows):
-        if from_trials is not None:
-            product, dose_text, per_kg_flag = from_trials[i]
+    for source, _ref, author, product, dose_text in _table1_rows():
         lo, hi, per_kg = parse_cell_dose(dose_text)
-        if from_trials is not None and per_kg_flag != per_kg:
-            raise ValueError(f"Table 1 row {source}: dose_per_kg disagrees with {dose_text!r}")
         total_lo = total_hi = formula = None
         if per_kg and weight_kg is not None:
             total_lo, total_hi = round(lo * weight_kg, 6), round(hi * weight_kg, 6)

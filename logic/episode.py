@@ -81,13 +81,15 @@ class EpisodeEntry(BaseModel):
                 if (grade is None) != (flag is None):
                     raise ValueError(f"{name}_grade and {name}_at_least go together")
         else:
-            if self.dose_mg is None:
+            # A tocilizumab dose from the patient's dose log may have its time only (the course
+            # guard counts times); the other drugs' rows say how much.
+            if self.dose_mg is None and self.kind != "tocilizumab":
                 raise ValueError(f"a {self.kind} row needs dose_mg")
             if any(v is not None for v in (self.crs_grade, self.crs_at_least, self.icans_grade,
                                            self.icans_at_least)):
                 raise ValueError("a dose row carries no grade")
             limit = max_recorded_dose_mg(self.kind)
-            if self.dose_mg > limit:
+            if self.dose_mg is not None and self.dose_mg > limit:
                 raise ValueError(f"{self.dose_mg:g} mg {self.kind} is above the largest single dose in the "
                                  f"consensus ({limit:g} mg); check the value")
         return self

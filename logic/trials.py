@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from logic import content
+from logic import content, dosing
 
 # Printed header of Table 1 -> column name. Columns are found by header, not by position.
 T1_COLUMNS: dict[str, str] = {
@@ -129,8 +129,6 @@ TABLE2_COLUMNS: tuple[str, ...] = ("product", "drug", "dose", "basis", "days", "
 
 @lru_cache(maxsize=1)
 def _table2() -> pd.DataFrame:
-    from logic import dosing  # imported here so that Table 1 never depends on the dosing module
-
     rows: list[dict[str, object]] = []
     for reg in dosing.table2_regimens():
         # A drug the row prints as 无 (LCAR-B38M's fludarabine) is absent, not a dose of 0.

@@ -8,20 +8,21 @@ Thin: reads widgets, calls logic.dosing / logic.dose_sheet, renders. Query param
 from __future__ import annotations
 
 import importlib.metadata
-from datetime import date, datetime, time
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from logic import caveats, dose_sheet, dosing
+from logic import caveats, dose_sheet, dosing, plans
+from logic.models import Grade
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card
 from ui.i18n import lang, t
 
 SECTIONS = ("tocilizumab", "steroids", "lymphodepletion", "cells", "sheet")
 DRUG_TO_SECTION = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids", "methylprednisolone": "steroids",
                    "levetiracetam": "steroids", "lymphodepletion": "lymphodepletion"}
-MAX_DOSE_ROWS = 6  # room to enter more than the course allows, so the guard can say so
 
 
 def _version() -> str:
@@ -36,13 +37,8 @@ def _version() -> str:
 def _error_text(err: ValidationError | ValueError) -> str:
     if isinstance(err, ValidationError):
         first = err.errors()[0]
-        kind, ctx = first.get("type", ""), dict(first.get("ctx") or {})
-        if kind in dosing.ERROR_TYPES:
-            if "drug" in ctx:
-                ctx["drug"] = t(f"dosing.drug.{ctx['drug']}")
-            if "field" in ctx:
-                ctx["field"] = t(f"dosing.input.{ctx['field']}")
-            return t(f"dosing.err.{kind}", **ctx)
+        if first.get("type", "") in dosing.ERROR_TYPES:
+            return patient.error_text(err)
         return t("dosing.err.generic", message=first.get("msg", ""))
     return t("dosing.err.generic", message=str(err))
 
@@ -52,69 +48,22 @@ def _show_error(err: ValidationError | ValueError) -> None:
 
 
 # --- query parameters: read once per distinct link, to seed widget state -----------------
+# weight_kg, height_cm, regimen and infusion are the patient's (ui/patient.py reads and writes them).
 
 def _seed_from_query() -> None:
-    keys = ("weight_kg", "height_cm", "regimen", "drug", "infusion")
-    given = tuple((k, st.query_params.get(k)) for k in keys if st.query_params.get(k) is not None)
+    raw = st.query_params.get("drug")
+    given = (("drug", raw),) if raw is not None else ()
     if st.session_state.get("dosing_qp_seen") == given:
         return
     st.session_state["dosing_qp_seen"] = given
     notes: list[str] = []
-    for name, raw in given:
+    if raw is not None:
         raw = str(raw)[:60]
-        if name in ("weight_kg", "height_cm"):
-            try:
-                st.session_state[f"dosing_{name}"] = float(raw)
-            except ValueError:
-                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_number")))
-        elif name == "regimen":
-            if raw in dosing.lymphodepletion_regimens():
-                st.session_state["dosing_regimen"] = raw
-            else:
-                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_choice")))
-        elif name == "drug":
-            if raw in DRUG_TO_SECTION:
-                st.session_state["dosing_section"] = DRUG_TO_SECTION[raw]
-            else:
-                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_choice")))
-        elif name == "infusion":
-            try:
-                st.session_state["dosing_infusion"] = date.fromisoformat(raw)
-            except ValueError:
-                notes.append(t("dosing.qp_ignored", name=name, value=raw, reason=t("dosing.qp_bad_date")))
+        if raw in DRUG_TO_SECTION:
+            st.session_state["dosing_section"] = DRUG_TO_SECTION[raw]
+        else:
+            notes.append(t("dosing.qp_ignored", name="drug", value=raw, reason=t("dosing.qp_bad_choice")))
     st.session_state["dosing_qp_notes"] = notes
-
-
-# --- tocilizumab dose rows (session state) -----------------------------------------------
-
-def _add_dose_row() -> None:
-    rows = st.session_state.setdefault("dosing_toci_rows", [])
-    if len(rows) >= MAX_DOSE_ROWS:
-        return
-    rid = st.session_state.get("dosing_toci_next_id", 0)
-    st.session_state["dosing_toci_next_id"] = rid + 1
-    now = datetime.now()
-    st.session_state[f"dosing_toci_date_{rid}"] = now.date()
-    st.session_state[f"dosing_toci_time_{rid}"] = time(now.hour, now.minute)
-    rows.append(rid)
-
-
-def _remove_dose_row(rid: int) -> None:
-    rows = st.session_state.get("dosing_toci_rows", [])
-    if rid in rows:
-        rows.remove(rid)
-    for k in (f"dosing_toci_date_{rid}", f"dosing_toci_time_{rid}"):
-        st.session_state.pop(k, None)
-
-
-def _dose_times() -> list[datetime] | None:
-    out = []
-    for rid in st.session_state.get("dosing_toci_rows", []):
-        d, tm = st.session_state.get(f"dosing_toci_date_{rid}"), st.session_state.get(f"dosing_toci_time_{rid}")
-        if d is None or tm is None:
-            return None
-        out.append(datetime.combine(d, tm))
-    return out
 
 
 # --- rendering helpers -----------------------------------------------------------------
@@ -152,17 +101,22 @@ def _calc_block(calc: dosing.Calculation, heading: str) -> None:
 
 
 def _fmt_time(x: datetime | None) -> str:
-    return x.strftime("%Y-%m-%d %H:%M") if x else t("dosing.toci.not_binding")
+    return clock.fmt(x) if x else t("dosing.toci.not_binding")
 
 
 # --- page --------------------------------------------------------------------------------
 
-# Widgets whose value may come from a link or start empty ("not given"): state first, no
-# widget default, so a seeded value never conflicts with one.
-for _key in ("dosing_weight_kg", "dosing_height_cm", "dosing_regimen", "dosing_infusion", "dosing_age",
-             "dosing_sex", "dosing_creatinine", "dosing_creatinine_unit"):
-    st.session_state.setdefault(_key, None)
+persist.restore_page("dosing_")
+patient.reset_values({"dosing_refractory": False})
+st.session_state.setdefault("dosing_creatinine", None)
+st.session_state.setdefault("dosing_creatinine_unit", None)
 _seed_from_query()
+if st.session_state.get("dosing_section") not in SECTIONS:
+    st.session_state["dosing_section"] = "tocilizumab"
+_inline = {"weight_kg", "height_cm"} | {
+    "tocilizumab": {patient.TOCI}, "lymphodepletion": {"age", "sex", "regimen", "infusion"}}.get(
+    st.session_state["dosing_section"], set())
+strip = patient.strip(inline=_inline)
 st.title(t("dosing.title"))
 st.caption(t("dosing.intro"))
 disclaimer()
@@ -171,40 +125,27 @@ for note in st.session_state.get("dosing_qp_notes", []):
 
 st.subheader(t("dosing.patient_heading"))
 col_w, col_h = st.columns(2)
-weight: float | None = None
-height: float | None = None
 with col_w:
-    raw_w = st.number_input(t("dosing.weight_label"), min_value=0.0, max_value=1_000_000.0, step=0.1,
-                            format="%.1f", key="dosing_weight_kg", help=t("dosing.weight_help"))
-    if raw_w is not None:
-        try:
-            weight = dosing.check_weight(raw_w)
-        except ValidationError as e:
-            _show_error(e)
+    # No widget bounds: grams, -60 or 0.06 reach logic, which names the slip under the field.
+    weight = patient.number_field("weight_kg", t("dosing.weight_label"), "dosing_weight_kg", step=0.1, fmt="%.1f",
+                                  help=t("dosing.weight_help"))
 with col_h:
-    raw_h = st.number_input(t("dosing.height_label"), min_value=0.0, max_value=100_000.0, step=0.5,
-                            format="%.1f", key="dosing_height_cm", help=t("dosing.height_help"))
-    if raw_h is not None:
-        try:
-            height = dosing.check_height(raw_h)
-        except ValidationError as e:
-            _show_error(e)
+    height = patient.number_field("height_cm", t("dosing.height_label"), "dosing_height_cm", step=0.5, fmt="%.1f",
+                                  help=t("dosing.height_help"))
 st.caption(t("dosing.no_identifiers"))
 
-if st.session_state.get("dosing_section") not in SECTIONS:
-    st.session_state["dosing_section"] = "tocilizumab"
 section = st.segmented_control(t("dosing.section_label"), SECTIONS, key="dosing_section", required=True,
                                format_func=lambda s: t(f"dosing.sections.{s}"), width="stretch")
 
 # Everything computable from what was entered: the sections show it, the sheet gathers it.
-now = datetime.now().replace(microsecond=0)
+now = clock.wall_now()  # the user's clock (the dose times are the user's wall-clock times)
 toci = dosing.tocilizumab(weight) if weight is not None else None
 dex, dex_refr = dosing.dexamethasone(False), dosing.dexamethasone(True)
 mp = dosing.methylprednisolone(weight) if weight is not None else None
 mp_high = dosing.methylprednisolone(None, high_dose=True)
 lev = dosing.levetiracetam()
 collection = dosing.collection_target(weight) if weight is not None else None
-given = _dose_times()
+given = patient.current().toci_given
 toci_check: dosing.TocilizumabCheck | None = None
 toci_error: ValidationError | None = None
 if given:
@@ -212,15 +153,15 @@ if given:
         toci_check = dosing.tocilizumab_next(given, now)
     except ValidationError as e:
         toci_error = e
-regimen_name = st.session_state.get("dosing_regimen")
+regimen_name = st.session_state.get(patient.key("regimen"))
 bsa_formula = st.session_state.get("dosing_bsa_formula") or "mosteller"
-infusion = st.session_state.get("dosing_infusion")
+infusion = st.session_state.get(patient.key("infusion"))
 plan = None
 if regimen_name and weight is not None and height is not None:
     plan = dosing.lymphodepletion_plan(regimen_name, height, weight, bsa_formula, infusion)
 crcl = None
 crcl_error: ValidationError | None = None
-age, sex = st.session_state.get("dosing_age"), st.session_state.get("dosing_sex")
+age, sex = strip.patient.age, strip.patient.sex
 creat, creat_unit = st.session_state.get("dosing_creatinine"), st.session_state.get("dosing_creatinine_unit")
 if weight is not None and None not in (age, sex, creat, creat_unit):
     try:
@@ -238,21 +179,14 @@ if section == "tocilizumab":
         st.markdown(md_escape(t("dosing.toci.infusion", h=f"{toci.infusion_min_h:g}")))
     st.subheader(t("dosing.toci.guard_heading"))
     st.caption(t("dosing.toci.guard_intro"))
-    rows = st.session_state.setdefault("dosing_toci_rows", [])
-    for n, rid in enumerate(list(rows), 1):
-        with st.container(border=True):
-            c1, c2 = st.columns(2)
-            c1.date_input(t("dosing.toci.date_label", n=n), key=f"dosing_toci_date_{rid}", format="YYYY-MM-DD")
-            c2.time_input(t("dosing.toci.time_label", n=n), key=f"dosing_toci_time_{rid}", step=60)
-            st.button(t("dosing.toci.remove_dose", n=n), key=f"dosing_toci_remove_{rid}", type="tertiary",
-                      icon=":material/delete:", on_click=_remove_dose_row, args=(rid,))
-    st.button(t("dosing.toci.add_dose"), key="dosing_toci_add", icon=":material/add:", on_click=_add_dose_row,
-              disabled=len(rows) >= MAX_DOSE_ROWS)
+    with st.container(border=True, key="dosing_toci_log"):
+        st.caption(md_escape(t("dosing.toci.log_shared")))
+        patient.toci_editor("dosing")
     if toci_error is not None:
         _show_error(toci_error)
-    check = toci_check or (dosing.tocilizumab_next([], now) if not rows else None)
+    check = toci_check or (dosing.tocilizumab_next([], now) if not given else None)
     if check is not None:
-        st.caption(t("dosing.toci.now_label", now=now.strftime("%Y-%m-%d %H:%M")))
+        st.caption(md_escape(t("dosing.toci.now_label", now=clock.fmt(now))))
         if check.allowed:
             st.success(f"**{t('dosing.toci.allowed_yes')}**", icon=":material/check_circle:")
         elif check.earliest is None:
@@ -301,16 +235,14 @@ elif section == "steroids":
 elif section == "lymphodepletion":
     st.markdown(f"**{md_escape(t('dosing.ld.recommended'))}**")
     quote_card("ld_recommended_flu_cy", link=False)
-    options = dosing.lymphodepletion_regimens()
-    if st.session_state.get("dosing_regimen") not in (None, *options):
-        st.session_state["dosing_regimen"] = None
-    st.selectbox(t("dosing.ld.regimen_label"), options, key="dosing_regimen")
+    patient.choice_field("regimen", t("dosing.ld.regimen_label"), "dosing_regimen",
+                         dosing.lymphodepletion_regimens(), str, kind="select")
     st.caption(md_escape(caveats.trial_regimen_caveat(lang())))  # review M7 (ii)
     if st.session_state.get("dosing_bsa_formula") not in ("mosteller", "dubois"):
         st.session_state["dosing_bsa_formula"] = "mosteller"
     st.segmented_control(t("dosing.ld.formula_label"), ("mosteller", "dubois"), key="dosing_bsa_formula",
                          required=True, format_func=lambda f: t(f"dosing.ld.formulas.{f}"))
-    st.date_input(t("dosing.ld.infusion_label"), key="dosing_infusion", format="YYYY-MM-DD")
+    patient.date_field("infusion", t("dosing.ld.infusion_label"), "dosing_infusion")
     if weight is None:
         st.info(t("dosing.need_weight"), icon=":material/scale:")
     if height is None:
@@ -355,12 +287,13 @@ elif section == "lymphodepletion":
         st.markdown(f"**{t('dosing.ld.renal_heading')}**")
         st.caption(t("dosing.ld.renal_intro"))
         c1, c2 = st.columns(2)
-        c1.number_input(t("dosing.ld.age_label"), min_value=0, max_value=150, step=1, key="dosing_age")
-        c2.segmented_control(t("dosing.ld.sex_label"), ("male", "female"), key="dosing_sex",
-                             format_func=lambda s: t(f"dosing.value.{s}"))
+        with c1:
+            patient.number_field("age", t("dosing.ld.age_label"), "dosing_age")
+        with c2:
+            patient.choice_field("sex", t("dosing.ld.sex_label"), "dosing_sex", ("male", "female"),
+                                 lambda s: t(f"dosing.value.{s}"))
         c3, c4 = st.columns(2)
-        c3.number_input(t("dosing.ld.creatinine_label"), min_value=0.0, max_value=100_000.0,
-                        step=1.0, format="%.2f", key="dosing_creatinine")
+        c3.number_input(t("dosing.ld.creatinine_label"), step=1.0, format="%.2f", key="dosing_creatinine")
         c4.segmented_control(t("dosing.ld.creatinine_unit_label"), ("umol/L", "mg/dL"), key="dosing_creatinine_unit",
                              format_func=lambda u: {"umol/L": "µmol/L"}.get(u, u))
         if crcl_error is not None:
@@ -425,6 +358,15 @@ elif section == "sheet":
     items["levetiracetam"] = dose_sheet.item_from_levetiracetam(lev, L, crcl_value)
     if plan is not None:
         items["lymphodepletion"] = dose_sheet.item_from_plan(plan, L, crcl_value)
+    if strip.patient.crs_grade:  # the patient strip's current CRS grade: the same plan /toxicity shows
+        crs_grade = Grade(grade=strip.patient.crs_grade, at_least=strip.patient.crs_at_least, drivers=[],
+                          recommendation_ids=[])
+        try:
+            crs_plan = plans.crs_management_plan(crs_grade, weight, given or [], now)
+        except ValidationError:
+            crs_plan = None  # the course section names the refused dose time
+        if crs_plan is not None:
+            items["crs_plan"] = dose_sheet.item_from_management_plan(crs_plan, L, clock.zone_label())
     if crcl is not None:
         items["crcl"] = dose_sheet.item_from_crcl(crcl, L)
     if collection is not None and weight is not None:
@@ -450,3 +392,5 @@ elif section == "sheet":
                 st.dataframe(pd.DataFrame(body, columns=list(head)), hide_index=True, width="stretch")
             for d in it.details:
                 st.caption(md_escape(d))
+
+persist.save_page("dosing_")  # kept across page changes (ui/persist.py)

@@ -13,6 +13,7 @@ from logic import content
 from logic import eligibility as elig
 from logic.eligibility_summary import item_label, render_summary
 from logic.models import CriterionResult
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -46,9 +47,10 @@ def _tri(field: str) -> bool | None:
 
 
 def _number(field: str, label: str, lo: float, hi: float, step: float, help_text: str | None = None) -> Any:
-    # The widget's range is wider than logic's, so a plausible slip (0.55 for 55 %) reaches logic
-    # and is refused there with its reason.
-    return st.number_input(label, min_value=lo, max_value=hi, value=None, step=step, key=f"eligibility_{field}",
+    # No widget bounds (lo/hi are logic's business): whatever a hand types (-10, 1000, 0.55 for
+    # 55 %) reaches logic and is refused under the field with its reason; a widget that refused
+    # it itself would keep the previous value and the message would describe that one.
+    return st.number_input(label, value=None, step=step, key=f"eligibility_{field}",
                            placeholder=t("eligibility.number_placeholder"), help=help_text,
                            format="%d" if isinstance(step, int) else "%g")
 
@@ -98,7 +100,7 @@ def _seed_from_query(today: date) -> None:
             problems.append(t("eligibility.params.ignored", param=key, value=raw,
                               reason=t("eligibility.params.not_a_date")))
             continue
-        if moment.date() > today or (moment.tzinfo is None and moment > datetime.now()):
+        if moment.date() > today or (moment.tzinfo is None and moment > clock.wall_now()):
             problems.append(t("eligibility.params.ignored", param=key, value=raw, reason=t("eligibility.params.future")))
             continue
         if moment.date() < oldest:
@@ -251,7 +253,8 @@ def _exposure_inputs(today: date, now: datetime) -> dict[str, datetime | date]:
     if not know_times:
         st.caption(t("eligibility.washout.end_of_day"))
     exposures: dict[str, datetime | date] = {}
-    oldest = today - timedelta(days=365 * HISTORY_YEARS)
+    # Wide on purpose: a future or very old date reaches logic, which names it under the field.
+    oldest, latest = date(1900, 1, 1), date(2100, 12, 31)
     st.caption(t("eligibility.washout.unlisted_note"))
     for _rec_id, keys in WASHOUT_GROUPS:
         window, _ = elig.washout_window(keys[0])
@@ -263,12 +266,12 @@ def _exposure_inputs(today: date, now: datetime) -> dict[str, datetime | date]:
             if know_times:
                 # Side by side even on a phone (columns would stack): date, then a narrow time field.
                 with st.container(horizontal=True, wrap=False, vertical_alignment="bottom"):
-                    day = st.date_input(name, min_value=oldest, max_value=today, key=dkey, format="YYYY-MM-DD",
+                    day = st.date_input(name, min_value=oldest, max_value=latest, key=dkey, format="YYYY-MM-DD",
                                         width="stretch", **extra)
                     at = st.time_input(t("eligibility.washout.time"), key=tkey, step=900, width=110,
                                        **({} if tkey in st.session_state else {"value": None}))
             else:
-                day = st.date_input(name, min_value=oldest, max_value=today, key=dkey, format="YYYY-MM-DD", **extra)
+                day = st.date_input(name, min_value=oldest, max_value=latest, key=dkey, format="YYYY-MM-DD", **extra)
                 at = None
             if day is None:
                 continue
@@ -318,10 +321,11 @@ def _timeline(window: elig.ApheresisWindow, now: datetime) -> go.Figure:
 
 def _washout(now: datetime) -> tuple[elig.ApheresisWindow | None, list[CriterionResult]]:
     st.caption(t("eligibility.washout.intro"))
+    st.caption(md_escape(clock.checked_at()))
     today = now.date()
     exposures = _exposure_inputs(today, now)
     planned = st.date_input(t("eligibility.washout.planned"), key="eligibility_planned", format="YYYY-MM-DD",
-                            min_value=today - timedelta(days=366), max_value=today + timedelta(days=3 * 366),
+                            min_value=date(1900, 1, 1), max_value=date(2100, 12, 31),
                             help=t("eligibility.washout.planned_help"),
                             **({} if "eligibility_planned" in st.session_state else {"value": None}))
     planned_at = datetime.combine(planned, time(0, 0)) if planned else None
@@ -370,11 +374,14 @@ def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
 
 # --- page ----------------------------------------------------------------------------------------------
 
+persist.restore_page("eligibility_")
+patient.reset_values({"eligibility_cytopenia_progression": False, "eligibility_know_times": False})
+patient.strip()
 st.title(t("eligibility.title"))
 st.caption(t("eligibility.intro"))
 disclaimer()
 
-_now = datetime.now().replace(second=0, microsecond=0)
+_now = clock.wall_now()  # the user's clock: "now" for the washout, shown with the zone
 _seed_from_query(_now.date())
 for _problem in st.session_state.get("eligibility_param_problems", []):
     st.warning(_problem, icon=":material/link_off:")
@@ -393,3 +400,5 @@ try:
 except (ValidationError, ValueError):
     # Inputs are validated field by field above; this is the last guard, so no traceback reaches a user.
     st.error(t("common.error_generic"), icon=":material/error:")
+
+persist.save_page("eligibility_")  # kept across page changes (ui/persist.py)

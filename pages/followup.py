@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from logic import calendar_export, content, followup
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -33,7 +34,7 @@ def _seed_from_query() -> None:
     ss["followup_seeded"] = True
     problems: list[tuple[str, str, str]] = []
     qp = st.query_params
-    for name in ("infusion", "today"):
+    for name in ("today",):  # the infusion date is the patient's (ui/patient.py reads ?infusion)
         raw = qp.get(name)
         if raw:
             try:
@@ -113,10 +114,11 @@ def _timeline(visits: list[followup.Visit], prog: followup.FollowupProgress, tod
     return fig
 
 
+persist.restore_page("followup_")
 _seed_from_query()
+strip = patient.strip(inline=("infusion",))
 ss = st.session_state
-ss.setdefault("followup_infusion", None)
-ss.setdefault("followup_today", date.today())
+ss.setdefault("followup_today", clock.today())  # the user's today, not the server's
 ss.setdefault("followup_emd", False)
 ss.setdefault("followup_months", 36)
 ss.setdefault("followup_igg", None)
@@ -134,11 +136,12 @@ for name, raw, why in ss.get("followup_param_problems", []):
 st.subheader(t("followup.inputs_heading"))
 col_infusion, col_today = st.columns(2)
 with col_infusion:
-    infusion = st.date_input(t("followup.infusion_label"), min_value=DATE_MIN, max_value=DATE_MAX,
-                             key="followup_infusion", help=t("followup.infusion_help"), format="YYYY-MM-DD")
+    infusion = patient.date_field("infusion", t("followup.infusion_label"), "followup_infusion",
+                                  help=t("followup.infusion_help"))
 with col_today:
     today = st.date_input(t("followup.today_label"), min_value=DATE_MIN, max_value=DATE_MAX,
                           key="followup_today", help=t("followup.today_help"), format="YYYY-MM-DD")
+    st.caption(md_escape(t("followup.today_zone", today=clock.today().isoformat(), zone=clock.zone_label())))
 emd = st.checkbox(t("followup.emd_label"), key="followup_emd")
 year3 = st.select_slider(t("followup.year3_label"), options=list(range(year3_lo, year3_hi + 1)),
                          key="followup_year3", help=t("followup.year3_help"))
@@ -250,8 +253,8 @@ if visits:
 st.subheader(t("followup.ivig_heading"))
 col_igg, col_inf = st.columns(2)
 with col_igg:
-    igg = st.number_input(t("followup.igg_label"), min_value=-IGG_WIDGET_MAX, max_value=IGG_WIDGET_MAX, value=None,
-                          step=0.1, format="%.1f", key="followup_igg", help=t("followup.igg_help"))
+    igg = st.number_input(t("followup.igg_label"), value=None, step=0.1, format="%.1f", key="followup_igg",
+                          help=t("followup.igg_help"))
 with col_inf:
     infection_choice = st.segmented_control(t("followup.infection_label"), options=list(INFECTION),
                                             key="followup_infection",
@@ -313,3 +316,5 @@ st.subheader(t("followup.quotes_heading"))
 quote_cards(["followup_schedule", "followup_assessments", "response_timing", "followup_extramedullary",
              "antibacterial_antifungal_pjp_prophylaxis", "followup_long_term_biosafety",
              "followup_suspected_progression"])
+
+persist.save_page("followup_")  # kept across page changes (ui/persist.py)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import streamlit as st
 
 from logic import assistant, content
-from ui import nav
+from ui import nav, patient
 from ui.components import disclaimer, md_escape, quote_cards
 from ui.i18n import lang, t
 
@@ -26,7 +26,10 @@ def _ask(question: str) -> None:
     question = question.strip()[:300]
     if not question:
         return
-    context = {**st.session_state.get(MEMORY, {}), "pending": st.session_state.get(PENDING)}
+    # The patient strip's values (and the user's own now/today) first; what this conversation
+    # itself said overrides them.
+    strip_context = patient.current().context()
+    context = {**strip_context, **st.session_state.get(MEMORY, {}), "pending": st.session_state.get(PENDING)}
     try:
         answer = assistant.ask(question, context)
     except Exception:  # noqa: BLE001 - no traceback reaches a user; the reply says what to do
@@ -34,7 +37,9 @@ def _ask(question: str) -> None:
             {"role": "user", "text": question},
             {"role": "assistant", "error": True}])
         return
-    st.session_state[MEMORY] = {k: answer.context[k] for k in assistant.MEMORY_KEYS if k in answer.context}
+    # Remember only what the conversation itself learned: the strip's values stay the strip's.
+    st.session_state[MEMORY] = {k: answer.context[k] for k in assistant.MEMORY_KEYS
+                                if k in answer.context and answer.context[k] != strip_context.get(k)}
     st.session_state[PENDING] = answer.context.get("pending")
     chat = st.session_state.setdefault(CHAT, [])
     chat.extend([{"role": "user", "text": question}, {"role": "assistant", "answer": answer.model_dump()}])
@@ -122,6 +127,7 @@ def _assistant() -> None:
     st.caption(t("home.chat_privacy"))
 
 
+patient.strip()
 st.title(t("home.title"))
 st.write(t("home.subtitle"))
 disclaimer()

@@ -6,6 +6,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from logic import content, relapse
+from ui import patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -86,6 +87,8 @@ ss.setdefault("relapse_persistence", "not_assessed")
 ss.setdefault("relapse_targets", [])
 ss.setdefault("relapse_targets_assessed", False)
 
+persist.restore_page("relapse_")
+patient.strip()
 st.title(t("relapse.title"))
 st.caption(t("relapse.intro"))
 disclaimer()
@@ -158,3 +161,5 @@ c1.metric(t("relapse.metric_best"), t("relapse.metric_best_value",
 c1.caption(t("relapse.metric_best_flag"))
 c2.caption(t("relapse.maintenance_caption"))
 quote_cards(["relapse_challenge", "maintenance_no_evidence"])
+
+persist.save_page("relapse_")  # kept across page changes (ui/persist.py)

@@ -16,25 +16,19 @@ import plotly.graph_objects as go
 import streamlit as st
 from pydantic import ValidationError
 
-from logic import content, crs, episode, icans
-from logic.models import Dose, Grade
+from logic import content, crs, dosing, episode, followup, icans, plans
+from logic.models import Grade
+from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
-from ui.i18n import t
-
-try:  # owned by the dosing issue; until it lands the page shows the rule and the quote
-    from logic import dosing
-except ImportError:  # pragma: no cover - depends on another module being present
-    dosing = None
-try:  # owned by the follow-up issue (ivig_decision)
-    from logic import followup
-except ImportError:  # pragma: no cover
-    followup = None
+from ui.i18n import lang, t
 
 NA = "not_assessed"
-TEMP_WIDGET_MAX = 500.0  # wide on purpose: °F or a lost decimal point get a specific message
-WEIGHT_WIDGET_MAX = 400_000.0  # grams get a specific message from logic.dosing
-IGG_WIDGET_MAX = 6000.0  # wide on purpose: mg/dL (to 6000 = 60 g/L) or a stray minus gets a specific message
+# No widget bounds: whatever a hand types reaches logic, which refuses it with its own message
+# under the field (a widget that refused it itself would keep the old value: a stale result).
+# The ranges below only say which link parameters are taken.
+TEMP_PARAM_MAX = 500.0
 LATEST_INFUSION = date(2099, 12, 31)
+EARLIEST_TIME, LATEST_TIME = datetime(2000, 1, 1), datetime(2100, 12, 31, 23, 59)
 
 # Query parameters (docs/CONVENTIONS.md): name -> (session key, allowed values)
 CHOICE_PARAMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -47,10 +41,30 @@ CHOICE_PARAMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 # name -> (session key, low, high, whole number)
 NUMBER_PARAMS: tuple[tuple[str, str, float, float, bool], ...] = (
-    ("temp_c", "toxicity_temp_c", 0.0, TEMP_WIDGET_MAX, False),
-    ("weight_kg", "toxicity_weight_kg", 0.0, WEIGHT_WIDGET_MAX, False),
-    ("ice", "toxicity_ice_total", 0, icans.ICE_MAX, True),
+    ("temp_c", "toxicity_temp_c", 0.0, TEMP_PARAM_MAX, False),
+    ("ice", "toxicity_ice_total", 0, icans.ICE_MAX, False),
 )
+
+
+# The page's inputs, kept across page changes (ui/persist.py); the link parameters above are
+# also written back to the URL, so a reload keeps them.
+KEPT: tuple[str, ...] = (
+    "toxicity_temp_c", "toxicity_masked_fever", "toxicity_hypotension", "toxicity_hypoxia", "toxicity_ice_total",
+    *(f"toxicity_ice_{n}" for n in icans.ICE_ITEM_MAX), "toxicity_consciousness", "toxicity_seizure",
+    "toxicity_motor", "toxicity_edema", "toxicity_first_line_at", "toxicity_improved", "toxicity_entry_at",
+    "toxicity_dose_kind", "toxicity_dose_mg", "toxicity_igg", "toxicity_infection", "toxicity_entries",
+)
+
+
+def _choice_text(v: object) -> str | None:
+    return None if v in (None, NA) else str(v)
+
+
+URL_PARAMS = {
+    **{name: (key, _choice_text) for name, key, _ in CHOICE_PARAMS},
+    **{name: (key, lambda v: f"{v:.10g}") for name, key, *_ in NUMBER_PARAMS},
+    "masked_fever": ("toxicity_masked_fever", lambda v: "1" if v else None),
+}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -61,6 +75,13 @@ def _reason(exc: Exception) -> str:
         err = exc.errors(include_url=False)[0]
         return str(err["msg"]).removeprefix("Value error, ")
     return str(exc)
+
+
+def _reason_text(exc: Exception) -> str:
+    """logic's refusal in this page's language where logic names its kind."""
+    if isinstance(exc, ValidationError) and exc.errors() and exc.errors()[0].get("type") in dosing.ERROR_TYPES:
+        return patient.error_text(exc)
+    return _reason(exc)
 
 
 def _num(x: float) -> str:
@@ -82,8 +103,9 @@ def _seed_from_query() -> None:
     for name, key, low, high, whole in NUMBER_PARAMS:
         if name in qp:
             try:
+                # Any finite number is taken (a refused one is named under its field, as typed).
                 x = float(qp[name])
-                if not math.isfinite(x) or not low <= x <= high or (whole and x != int(x)):
+                if not math.isfinite(x) or (whole and x != int(x)):
                     raise ValueError(x)
             except ValueError:
                 ignored.append((name, qp[name], "number", {"low": _num(low), "high": _num(high)}))
@@ -123,10 +145,6 @@ def _fields(names: list[str]) -> str:
     return ", ".join(t(f"toxicity.field.{n}") for n in names)
 
 
-def _dose_text(d: Dose) -> str:
-    return " ".join(p for p in (f"{d.amount:g} {d.unit}", d.route, d.frequency or "") if p)
-
-
 def _temp_message(p: crs.TemperatureProblem) -> str:
     celsius = "" if p.likely_celsius is None else f"{p.likely_celsius:.1f}"
     return t(f"toxicity.temp_error.{p.kind}", value=_num(p.value), celsius=celsius)
@@ -139,8 +157,8 @@ def _crs_inputs() -> tuple[crs.CRSAssessment | None, bool]:
     """The CRS form; returns the assessment (None while the temperature is refused) and
     whether anything was entered."""
     threshold = crs.fever_threshold_c()
-    temp = st.number_input(t("toxicity.crs.temp_label"), min_value=0.0, max_value=TEMP_WIDGET_MAX, value=None,
-                           step=0.1, format="%.1f", key="toxicity_temp_c", help=t("toxicity.crs.temp_help"))
+    temp = st.number_input(t("toxicity.crs.temp_label"), value=None, step=0.1, format="%.1f", key="toxicity_temp_c",
+                           help=t("toxicity.crs.temp_help"))
     problem = crs.temperature_problem(temp) if temp is not None else None
     if problem is not None:
         st.error(md_escape(_temp_message(problem)), icon=":material/thermostat:")
@@ -202,92 +220,73 @@ def _crs_result(a: crs.CRSAssessment) -> None:
     quote_cards([r for r in g.recommendation_ids if r not in crs.crs_management(g.grade).recommendation_ids])
 
 
-def _weight_input() -> float | None:
-    weight = st.number_input(t("toxicity.mgmt.weight_label"), min_value=0.0, max_value=WEIGHT_WIDGET_MAX,
-                             value=None, step=1.0, format="%.1f", key="toxicity_weight_kg",
-                             help=t("toxicity.mgmt.weight_help"))
-    if weight is None or dosing is None:
-        return weight
-    try:
-        dosing.tocilizumab_dose(weight)
-    except (ValidationError, ValueError) as exc:
-        st.error(md_escape(t("toxicity.mgmt.weight_invalid", reason=_reason(exc))))
-        return None
-    return weight
+def _weight_input(widget_key: str) -> float | None:
+    """The patient's weight (shared with every page), refused under the field in this language."""
+    return patient.number_field("weight_kg", t("toxicity.mgmt.weight_label"), widget_key, step=1.0, fmt="%.1f",
+                                help=t("toxicity.mgmt.weight_help"))
 
 
-def _tocilizumab(weight: float | None, entries: tuple[episode.EpisodeEntry, ...]) -> str | None:
-    """Show the tocilizumab rule and, with a weight, the dose; returns the dose text."""
+def _toci_rule() -> None:
     rec = content.recommendation("tocilizumab_dosing")
-    st.markdown(md_escape(t(
+    st.caption(md_escape(t(
         "toxicity.mgmt.toci_rule", per_kg=rec.value("mg_per_kg"), infusion_h=rec.value("infusion_min_h"),
         cap=rec.value("max_single_dose_mg"), interval=rec.value("min_interval_h"),
         per_24h=rec.note_value("max_doses_24h_label"), printed_24h=rec.value("max_doses_24h_printed"),
         total=rec.value("max_doses_total"))))
-    dose_text = None
-    if dosing is None:
-        st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
-    elif weight is None:
-        st.info(md_escape(t("toxicity.mgmt.toci_need_weight")))
-    else:
-        d = dosing.tocilizumab_dose(weight)
-        capped = t("toxicity.mgmt.toci_capped", cap=rec.value("max_single_dose_mg")) if d.capped else ""
-        dose_text = f"{d.amount:g} {d.unit} {d.route}"
-        st.success(md_escape(t("toxicity.mgmt.toci_dose", amount=f"{d.amount:g}", per_kg=rec.value("mg_per_kg"),
-                     weight=_num(weight), capped=capped)), icon=":material/medication:")
-    given = [e.at for e in entries if e.kind == "tocilizumab"]
-    if dosing is not None and given:
-        try:
-            check = dosing.tocilizumab_next(given, datetime.now())
-        except (ValidationError, ValueError) as exc:
-            st.error(md_escape(_reason(exc)))
-        else:
-            nxt = (t("toxicity.mgmt.toci_no_more") if check.earliest is None and not check.allowed
-                   else t("toxicity.mgmt.toci_next_allowed") if check.allowed
-                   else t("toxicity.mgmt.toci_next_at", when=f"{check.earliest:%Y-%m-%d %H:%M}"))
-            st.info(md_escape(t("toxicity.mgmt.toci_course", n=check.doses_total, reason=nxt)))
-    return dose_text
 
 
-def _crs_management(a: crs.CRSAssessment | None, weight: float | None,
-                    entries: tuple[episode.EpisodeEntry, ...]) -> None:
+def _plan_lines(plan: plans.Plan) -> None:
+    """One plan from logic.plans, line by line; grouped lines under their group's heading."""
+    zone = clock.zone_label()
+    out: list[str] = []
+    group = None
+    for line in plan.lines:
+        if line.group != group and line.group is not None:
+            out.append(f"- **{md_escape(t('plans.group.' + line.group))}**")
+        indent = "    " if line.group is not None else ""
+        group = line.group
+        text = md_escape(plans.describe(line, lang(), zone))
+        if line.action == "tocilizumab" and not line.allowed:
+            text = f":red[{text}]"
+        out.append(f"{indent}- {text}")
+        if line.formula and line.action != "dexamethasone":
+            out.append(f"{indent}    - :gray[{md_escape(line.formula)}]")
+    st.markdown("\n".join(out))
+
+
+def _plan_or_why(build: Callable[[], plans.Plan]) -> plans.Plan | None:
+    try:
+        return build()
+    except (ValidationError, ValueError) as exc:
+        st.error(md_escape(t("toxicity.mgmt.plan_refused", reason=_reason_text(exc))), icon=":material/error:")
+        return None
+
+
+def _crs_management(a: crs.CRSAssessment | None, weight: float | None, given: list[datetime],
+                    now: datetime) -> None:
     if a is None:  # the result section already says why (a refused temperature)
         return
     st.subheader(t("toxicity.mgmt.heading"))
     g = a.grade
-    plan = crs.crs_management(g.grade)
     if g.grade == 0:
         st.info(md_escape(t("toxicity.mgmt.none_grade0")))
+        return
+    plan = _plan_or_why(lambda: plans.crs_management_plan(g, weight, given, now))
+    if plan is None:
         return
     st.markdown(f"**{md_escape(t('toxicity.mgmt.for_grade', grade=_grade_text(g)))}**")
     if g.at_least:
         st.caption(md_escape(t("toxicity.mgmt.may_be_higher")))
-    if plan.tocilizumab != "not_listed":
-        st.markdown(f"**{md_escape(t('toxicity.mgmt.toci_heading'))}**")
-        st.caption(md_escape(t("toxicity.mgmt.toci_elderly") if plan.tocilizumab == "elderly_or_comorbid"
-                             else t("toxicity.mgmt.toci_listed")))
-        _tocilizumab(weight, entries)
-    if plan.dexamethasone:
-        st.markdown(f"**{md_escape(t('toxicity.mgmt.dex_heading'))}**")
-        if dosing is None:
-            st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
-        else:
-            d, r = dosing.dexamethasone_dose(False), dosing.dexamethasone_dose(True)
-            st.success(md_escape(t("toxicity.mgmt.dex_text", amount=f"{d.amount:g}", unit=d.unit, route=d.route,
-                         frequency=d.frequency or "", amount_refr=f"{r.amount:g}", frequency_refr=r.frequency or "")),
-                       icon=":material/medication:")
-    if plan.methylprednisolone_high_dose:
-        st.markdown(f"**{md_escape(t('toxicity.mgmt.mp_heading'))}**")
-        if dosing is None:
-            st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
-        else:
-            d = dosing.methylprednisolone_dose(None, high_dose=True)
-            st.success(md_escape(t("toxicity.mgmt.mp_text", amount_g=content.value("crs_mgmt_grade_4",
-                                                                         "methylprednisolone_g_per_day"),
-                         amount=f"{d.amount:g}", unit=d.unit, frequency=d.frequency or "")),
-                       icon=":material/medication:")
-    shown = {r for r in g.recommendation_ids if r not in plan.recommendation_ids}
-    quote_cards([r for r in plan.recommendation_ids if r not in shown])
+    with st.container(border=True, key="toxicity_crs_plan"):
+        _plan_lines(plan)
+        if plan.line("tocilizumab") is not None:
+            st.caption(md_escape(t("toxicity.mgmt.toci_course_from", n=len(given), at=clock.checked_at())))
+    if plan.line("tocilizumab") is not None:
+        _toci_rule()
+    management = crs.crs_management(g.grade)
+    shown = {r for r in g.recommendation_ids if r not in management.recommendation_ids}
+    quote_cards([r for r in dict.fromkeys([*plan.recommendation_ids, *management.recommendation_ids])
+                 if r not in shown])
 
 
 def _diagnostic_frame() -> None:
@@ -306,16 +305,18 @@ def _escalation() -> bool:
     st.subheader(t("toxicity.escalation.heading", hours=hours))
     st.caption(md_escape(t("toxicity.escalation.intro", hours=hours)))
     first = st.datetime_input(t("toxicity.escalation.first_line_label"), value=None,
-                              key="toxicity_first_line_at", step=timedelta(minutes=5))
+                              key="toxicity_first_line_at", step=timedelta(minutes=5), min_value=EARLIEST_TIME,
+                              max_value=LATEST_TIME)
     improved = st.radio(t("toxicity.escalation.improved_label"), [NA, "improved", "not_improved"],
                         key="toxicity_improved", horizontal=True,
                         format_func=_labels("toxicity.escalation.improved_opt", [NA, "improved", "not_improved"]))
     alert = False
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = clock.wall_now()  # the user's clock, as the widget's time is
+    st.caption(md_escape(clock.checked_at()))
     if first is None:
         st.caption(md_escape(t("toxicity.escalation.need_time")))
     elif first > now:
-        st.error(md_escape(t("toxicity.escalation.future", now=f"{now:%Y-%m-%d %H:%M}")))
+        st.error(md_escape(t("toxicity.escalation.future", now=clock.fmt(now))))
     else:
         try:
             status = crs.crs_escalation_status(first, now, improved=improved == "improved")
@@ -334,7 +335,7 @@ def _escalation() -> bool:
                        icon=":material/warning:")
         else:
             st.info(md_escape(t("toxicity.escalation.not_yet", hours_since=since, hours=hours,
-                      due=f"{status.alert_from:%Y-%m-%d %H:%M}")))
+                      due=clock.fmt(status.alert_from))))
     quote_card("crs_escalation_alert")
     return alert
 
@@ -343,8 +344,14 @@ def _escalation() -> bool:
 
 
 def _icans_inputs() -> tuple[icans.ICANSAssessment | None, bool]:
-    total = st.number_input(t("toxicity.icans.ice_total_label"), min_value=0, max_value=icans.ICE_MAX, value=None,
-                            step=1, key="toxicity_ice_total")
+    total = st.number_input(t("toxicity.icans.ice_total_label"), value=None, step=1.0, format="%g",
+                            key="toxicity_ice_total")
+    ice_problem = None
+    if total is not None and (not math.isfinite(total) or total != int(total) or not 0 <= total <= icans.ICE_MAX):
+        ice_problem = t("toxicity.icans.ice_invalid", value=_num(total), max=icans.ICE_MAX)
+        st.error(md_escape(ice_problem), icon=":material/error:")
+    elif total is not None:
+        total = int(total)
     with st.container(border=True):
         st.caption(md_escape(t("toxicity.icans.ice_items_caption")))
         items = {name: st.segmented_control(t(f"toxicity.icans.ice_item.{name}"), list(range(top + 1)),
@@ -358,6 +365,8 @@ def _icans_inputs() -> tuple[icans.ICANSAssessment | None, bool]:
     edema = _choice(t("toxicity.icans.edema_label"), "icans.edema_opt", tuple(icans.EDEMA_GRADE), "toxicity_edema")
     any_item = any(v is not None for v in items.values())
     entered = total is not None or any_item or any(v is not None for v in (consciousness, seizure, motor, edema))
+    if ice_problem is not None:
+        return None, entered
     try:
         partial = icans.ICEPartial(**items) if any_item else None
         findings = icans.ICANSFindings(ice_score=total, consciousness=consciousness, seizure=seizure,
@@ -399,51 +408,31 @@ def _icans_result(a: icans.ICANSAssessment) -> None:
     quote_card("icans_grading")
 
 
-def _icans_management(a: icans.ICANSAssessment | None, crs_a: crs.CRSAssessment | None,
-                      weight: float | None) -> None:
+def _icans_management(a: icans.ICANSAssessment | None, crs_g: Grade | None,
+                      weight: float | None, given: list[datetime], now: datetime) -> None:
     st.subheader(t("toxicity.icans.mgmt_heading"))
     if a is None:
         return
     g = a.grade.grade
-    crs_grade = crs_a.grade.grade if crs_a is not None else 0
-    crs_text = _grade_text(crs_a.grade) if crs_a is not None else t("toxicity.summary_not_graded")
+    crs_text = _grade_text(crs_g) if crs_g is not None else t("toxicity.summary_not_graded")
     if g == 0:
         st.info(md_escape(t("toxicity.icans.none_grade0")))
         return
-    if crs_grade > 0:
+    plan = _plan_or_why(lambda: plans.icans_management_plan(a.grade, crs_g, weight, given, now))
+    if plan is None:
+        return
+    if plan.with_crs:
         st.markdown(md_escape(t("toxicity.icans.with_crs", crs=crs_text)))
     else:
         st.markdown(md_escape(t("toxicity.icans.without_crs", crs=crs_text)))
-        if crs_a is None or crs_a.grade.at_least:
+        if crs_g is None or crs_g.at_least:
             st.caption(md_escape(t("toxicity.icans.crs_unknown")))
-    plan = icans.icans_plan(g, crs_grade)
-    lines = [t("toxicity.icans.supportive")]
-    if plan.icu != "none":
-        lines.append(t(f"toxicity.icans.icu.{plan.icu}",
-                       crs_min=content.value("icans_g2_with_crs", "icu_if_crs_grade_at_least")))
-    if dosing is not None and plan.steroid != "none":
-        if plan.steroid == "methylprednisolone_high_dose":
-            mp = _dose_text(dosing.methylprednisolone_dose(None, high_dose=True))
-        else:
-            per_kg = content.value("icans_g2_no_crs", "methylprednisolone_mg_per_kg")
-            mp = (f"{_dose_text(dosing.methylprednisolone_dose(weight))} (= {per_kg} mg/kg × {_num(weight)} kg)"
-                  if weight is not None else t("toxicity.icans.mp_need_weight"))
-        lines.append(t(f"toxicity.icans.steroid.{plan.steroid}", dex=_dose_text(dosing.dexamethasone_dose(False, icans=True)),
-                       mp=mp))
-    if plan.tocilizumab:
-        toci = (_dose_text(dosing.tocilizumab_dose(weight)) if dosing is not None and weight is not None
-                else t("toxicity.icans.toci_need_weight"))
-        lines.append(t("toxicity.icans.toci", dose=toci))
-    if plan.neuroimaging_every_2_3_days_while_ge3:
-        lines.append(t("toxicity.icans.imaging"))
-    if plan.status_epilepticus_per_guideline:
-        lines.append(t("toxicity.icans.status_epilepticus"))
-    with st.container(border=True):
+    with st.container(border=True, key="toxicity_icans_plan"):
         st.markdown(f"**{md_escape(_grade_text(a.grade))}**")
-        st.markdown(md_escape("\n".join(f"- {line}" for line in lines)))
-    if dosing is None:
-        st.info(md_escape(t("toxicity.mgmt.dose_unavailable")))
-    quote_cards(plan.recommendation_ids)
+        _plan_lines(plan)
+        if plan.line("tocilizumab") is not None:
+            st.caption(md_escape(t("toxicity.mgmt.toci_course_from", n=len(given), at=clock.checked_at())))
+    quote_cards(icans.icans_management(g, crs_g.grade if crs_g is not None else 0))
 
 
 def _icans_extras() -> None:
@@ -451,11 +440,20 @@ def _icans_extras() -> None:
         st.markdown(md_escape(t("toxicity.icans.workup_list")))
         quote_cards(["icans_incidence_workup", "icans_parkinsonism"])
     with st.expander(t("toxicity.icans.lev_heading")):
-        if dosing is not None:
-            d = dosing.levetiracetam_dose()
-            st.markdown(md_escape(t("toxicity.icans.lev_text", amount=f"{d.amount:g}", unit=d.unit, route=d.route,
-                                    frequency=d.frequency or "")))
+        d = dosing.levetiracetam_dose()
+        st.markdown(md_escape(t("toxicity.icans.lev_text", amount=f"{d.amount:g}", unit=d.unit, route=d.route,
+                                frequency=d.frequency or "")))
         quote_card("cns_disease_prophylaxis")
+
+
+def _crs_for_icans(a: crs.CRSAssessment | None, entered: bool) -> Grade | None:
+    """Concurrent CRS for Table 5: graded on this page, else the patient strip's current grade."""
+    if entered:
+        return a.grade if a is not None else None
+    p = patient.current()
+    if p.crs_grade is None:
+        return None
+    return Grade(grade=p.crs_grade, at_least=p.crs_at_least, drivers=[], recommendation_ids=[])
 
 
 # --- episode chart -----------------------------------------------------------------------------
@@ -473,8 +471,11 @@ def _on_upload() -> None:
     except (ValidationError, ValueError) as exc:
         st.session_state["toxicity_import_result"] = ("error", _reason(exc))
         return
-    st.session_state["toxicity_entries"] = ep.entries
-    st.session_state["toxicity_infusion_date"] = ep.infusion_date
+    st.session_state["toxicity_entries"] = tuple(e for e in ep.entries if e.kind != "tocilizumab")
+    patient.clear_toci()  # the file's tocilizumab doses become the patient's one dose log
+    for e in ep.doses("tocilizumab"):
+        patient.add_toci(e.at, e.dose_mg, check_future=False)
+    st.session_state[patient.key("infusion")] = ep.infusion_date
     st.session_state["toxicity_import_result"] = ("ok", str(len(ep.entries)), ep.infusion_date.isoformat())
 
 
@@ -501,7 +502,7 @@ def _chart(ep: episode.Episode) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=[ep.day(e) for e in doses], y=[-0.6] * len(doses), mode="markers", name=label,
             marker={"size": 12, "symbol": symbol, "color": "#555"},
-            hovertext=[f"{e.at:%Y-%m-%d %H:%M} · " + t("toxicity.chart.dose_marker", drug=label, mg=f"{e.dose_mg:g}")
+            hovertext=[f"{e.at:%Y-%m-%d %H:%M} · " + t("toxicity.chart.dose_marker", drug=label, mg="?" if e.dose_mg is None else f"{e.dose_mg:g}")
                        for e in doses], hoverinfo="text"))
     fig.update_layout(
         height=360, margin={"l": 40, "r": 10, "t": 10, "b": 40},
@@ -529,17 +530,44 @@ def _table(ep: episode.Episode) -> pd.DataFrame:
     })
 
 
+def _entries() -> tuple[episode.EpisodeEntry, ...]:
+    """The chart's rows: its own assessments and steroid doses, and the patient's one tocilizumab
+    dose log (the same list the course guard counts here, on /dosing and in the chat)."""
+    own = tuple(e for e in st.session_state.get("toxicity_entries", ()) if e.kind != "tocilizumab")
+    return own + tuple(episode.EpisodeEntry(at=at, kind="tocilizumab", dose_mg=mg) for at, mg in patient.toci_log())
+
+
 def _add(infusion: date, entry_kwargs: dict) -> None:
-    entries = st.session_state.get("toxicity_entries", ())
     try:
         entry = episode.EpisodeEntry(**entry_kwargs)
-        ep = episode.Episode(infusion_date=infusion, entries=entries).add(entry)
+        ep = episode.Episode(infusion_date=infusion, entries=_entries()).add(entry)
     except (ValidationError, ValueError) as exc:
         st.error(md_escape(t("toxicity.chart.entry_invalid", reason=_reason(exc))))
         return
-    st.session_state["toxicity_entries"] = ep.entries
+    if entry.kind == "tocilizumab":
+        refused = patient.add_toci(entry.at, entry.dose_mg)
+        if refused:
+            st.error(md_escape(refused), icon=":material/error:")
+            return
+    else:
+        st.session_state["toxicity_entries"] = tuple(e for e in ep.entries if e.kind != "tocilizumab")
     st.session_state["toxicity_flash"] = "added"
     st.rerun()  # so the sections above (e.g. the tocilizumab course) see the new entry
+
+
+def _remove(entry: episode.EpisodeEntry) -> None:
+    if entry.kind == "tocilizumab":
+        log = patient.toci_log()
+        patient.remove_toci(next(i for i, (at, _) in enumerate(log) if at == entry.at))
+    else:
+        own = list(st.session_state.get("toxicity_entries", ()))
+        own.remove(entry)
+        st.session_state["toxicity_entries"] = tuple(own)
+
+
+def _clear() -> None:
+    st.session_state["toxicity_entries"] = ()
+    patient.clear_toci()
 
 
 def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
@@ -555,15 +583,19 @@ def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
         st.success(md_escape(t("toxicity.chart.import_ok", n=result[1], date=result[2])))
     if st.session_state.pop("toxicity_flash", None) == "added":
         st.success(md_escape(t("toxicity.chart.added")))
-    infusion = st.date_input(t("toxicity.chart.infusion_label"), value=None, key="toxicity_infusion_date",
-                             min_value=episode.first_report_date(), max_value=LATEST_INFUSION)
+    infusion = patient.date_field("infusion", t("toxicity.chart.infusion_label"), "toxicity_infusion_date")
     if infusion is None:
         st.info(md_escape(t("toxicity.chart.need_infusion")))
         return
+    if not episode.first_report_date() <= infusion <= LATEST_INFUSION:
+        st.error(md_escape(t("toxicity.chart.infusion_out_of_range", date=infusion.isoformat(),
+                             first=episode.first_report_date().year)), icon=":material/error:")
+        return
     if "toxicity_entry_at" not in st.session_state:
-        st.session_state["toxicity_entry_at"] = datetime.now().replace(second=0, microsecond=0)
+        st.session_state["toxicity_entry_at"] = clock.wall_now()
     at = st.datetime_input(t("toxicity.chart.at_label"), value=None, key="toxicity_entry_at",
-                           step=timedelta(minutes=5))
+                           step=timedelta(minutes=5), min_value=EARLIEST_TIME, max_value=LATEST_TIME)
+    st.caption(md_escape(t("toxicity.chart.zone", zone=clock.zone_label())))
     crs_g = crs_a.grade if crs_a is not None and crs_entered else None
     icans_g = icans_a.grade if icans_a is not None and icans_entered else None
     label = t("toxicity.chart.add_assessment",
@@ -583,22 +615,27 @@ def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
     with st.container(border=True):
         kind = st.radio(t("toxicity.chart.dose_kind_label"), list(episode.DOSE_KINDS), key="toxicity_dose_kind",
                         horizontal=True, format_func=_labels("toxicity.chart.dose_kind", episode.DOSE_KINDS))
-        mg = st.number_input(t("toxicity.chart.dose_mg_label"), min_value=0.0, max_value=100_000.0, value=None,
-                             step=1.0, key="toxicity_dose_mg")
-        if st.button(t("toxicity.chart.add_dose"), key="toxicity_add_dose", icon=":material/vaccines:"):
+        mg = st.number_input(t("toxicity.chart.dose_mg_label"), value=None, step=1.0, key="toxicity_dose_mg")
+        mg_problem = None
+        if mg is not None and not (math.isfinite(mg) and 0 < mg <= episode.max_recorded_dose_mg(kind)):
+            mg_problem = t("toxicity.chart.dose_mg_invalid", value=_num(mg), drug=t(f"toxicity.chart.dose_kind.{kind}"),
+                           max=_num(episode.max_recorded_dose_mg(kind)))
+            st.error(md_escape(mg_problem), icon=":material/error:")
+        if st.button(t("toxicity.chart.add_dose"), key="toxicity_add_dose", icon=":material/vaccines:",
+                     disabled=mg_problem is not None):
             if mg is None:
                 st.warning(md_escape(t("toxicity.chart.need_dose")))
             elif at is None:
                 st.warning(md_escape(t("toxicity.chart.need_time")))
+            elif at > clock.wall_now():
+                st.warning(md_escape(t("toxicity.chart.future", now=clock.fmt(clock.wall_now()))))
             else:
                 _add(infusion, {"at": at, "kind": kind, "dose_mg": mg})
-    entries = st.session_state.get("toxicity_entries", ())
     try:
-        ep = episode.Episode(infusion_date=infusion, entries=entries)
+        ep = episode.Episode(infusion_date=infusion, entries=_entries())
     except (ValidationError, ValueError) as exc:
         st.error(md_escape(t("toxicity.chart.invalid", reason=_reason(exc))))
-        if st.button(t("toxicity.chart.clear"), key="toxicity_clear_invalid"):
-            st.session_state["toxicity_entries"] = ()
+        if st.button(t("toxicity.chart.clear"), key="toxicity_clear_invalid", on_click=_clear):
             st.rerun()
         return
     if not ep.entries:
@@ -614,12 +651,9 @@ def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
                           mime="application/json", on_click="ignore", icon=":material/download:",
                           key="toxicity_dl_json")
     left, right = st.columns(2)
-    if left.button(t("toxicity.chart.remove_last"), key="toxicity_remove_last", icon=":material/undo:"):
-        st.session_state["toxicity_entries"] = ep.without(len(ep.entries) - 1).entries
-        st.rerun()
-    if right.button(t("toxicity.chart.clear"), key="toxicity_clear", icon=":material/delete:"):
-        st.session_state["toxicity_entries"] = ()
-        st.rerun()
+    left.button(t("toxicity.chart.remove_last"), key="toxicity_remove_last", icon=":material/undo:",
+                on_click=_remove, args=(ep.entries[-1],))
+    right.button(t("toxicity.chart.clear"), key="toxicity_clear", icon=":material/delete:", on_click=_clear)
 
 
 # --- infection, immunoglobulin, cytopenia ----------------------------------------------------
@@ -634,18 +668,15 @@ def _infection() -> None:
 
     st.subheader(t("toxicity.infection.igg_heading"))
     rec = content.recommendation("ivig_replacement")
-    igg = st.number_input(t("toxicity.infection.igg_label"), min_value=-IGG_WIDGET_MAX, max_value=IGG_WIDGET_MAX,
-                          value=None, step=0.1, format="%.1f", key="toxicity_igg",
+    igg = st.number_input(t("toxicity.infection.igg_label"), value=None, step=0.1, format="%.1f", key="toxicity_igg",
                           help=t("toxicity.infection.igg_help", months=rec.value("monitor_months")))
     infection = st.radio(t("toxicity.infection.infection_label"), [NA, "yes", "no"], key="toxicity_infection",
                          horizontal=True, format_func=_labels("toxicity.infection.infection_opt", [NA, "yes", "no"]))
-    if igg is not None and followup is None:
-        st.info(md_escape(t("toxicity.infection.igg_unavailable")))
-    elif igg is not None:
+    if igg is not None:
         try:
             with_inf, without = followup.ivig_decision(igg, True), followup.ivig_decision(igg, False)
         except (ValidationError, ValueError):
-            hint = getattr(followup, "igg_unit_hint", lambda _: None)(igg)
+            hint = followup.igg_unit_hint(igg)
             st.error(md_escape(t("toxicity.infection.igg_mg_dl", value=_num(igg), g_l=_num(igg / 100))
                                if hint == "mg_dl" else t("toxicity.infection.igg_invalid", value=_num(igg))))
         else:
@@ -674,7 +705,13 @@ def _infection() -> None:
 
 # --- page --------------------------------------------------------------------------------------
 
+persist.restore(KEPT)
+patient.reset_values({**{key: NA for _, key, _ in CHOICE_PARAMS}, "toxicity_improved": NA, "toxicity_infection": NA,
+                      "toxicity_masked_fever": False,
+                      "toxicity_dose_kind": episode.DOSE_KINDS[0], "toxicity_entries": (),
+                      "toxicity_entry_at": clock.wall_now()})
 _seed_from_query()
+strip = patient.strip(inline=("weight_kg", "infusion", "crs", patient.TOCI))
 st.title(t("toxicity.title"))
 st.caption(md_escape(t("toxicity.intro")))
 disclaimer()
@@ -682,6 +719,8 @@ for name, value, reason, kw in st.session_state.get("toxicity_params_ignored", (
     st.warning(md_escape(t("toxicity.params_ignored", name=name, value=value,
                  reason=t(f"toxicity.param_reason_{reason}", **kw))))
 summary = st.empty()
+now = clock.wall_now()  # the user's clock: the course guard and the HLH/MAS check
+given = patient.current().toci_given
 
 tab_crs, tab_icans, tab_chart, tab_infection = st.tabs(
     [t("toxicity.tabs.crs"), t("toxicity.tabs.icans"), t("toxicity.tabs.chart"), t("toxicity.tabs.infection")])
@@ -689,21 +728,28 @@ tab_crs, tab_icans, tab_chart, tab_infection = st.tabs(
 with tab_crs:
     st.subheader(t("toxicity.crs.heading"))
     crs_assessment, crs_entered = _crs_inputs()
+    weight = _weight_input("toxicity_weight_kg")
     if crs_assessment is not None:
         _crs_result(crs_assessment)
     else:
         st.info(md_escape(t("toxicity.crs.not_computed")))
-    weight = _weight_input()
-    _crs_management(crs_assessment, weight, st.session_state.get("toxicity_entries", ()))
+    _crs_management(crs_assessment, weight, given, now)
     alert = _escalation()
     _diagnostic_frame()
+
+# The strip's "current CRS grade" is this page's grade while CRS findings are entered here.
+if crs_entered and crs_assessment is not None:
+    patient.set_crs(crs_assessment.grade.grade, crs_assessment.grade.at_least)
+elif crs_entered:
+    patient.set_crs(None)
 
 with tab_icans:
     st.subheader(t("toxicity.icans.heading"))
     icans_assessment, icans_entered = _icans_inputs()
+    _weight_input("toxicity_weight_kg_icans")
     if icans_assessment is not None:
         _icans_result(icans_assessment)
-    _icans_management(icans_assessment, crs_assessment, weight)
+    _icans_management(icans_assessment, _crs_for_icans(crs_assessment, crs_entered), weight, given, now)
     _icans_extras()
 
 with tab_chart:
@@ -712,6 +758,9 @@ with tab_chart:
 with tab_infection:
     _infection()
 
+persist.save(KEPT)
+persist.mirror_url(URL_PARAMS)
+strip.refresh()
 with summary.container():
     crs_text = _grade_text(crs_assessment.grade) if crs_assessment else t("toxicity.summary_not_graded")
     icans_text = _grade_text(icans_assessment.grade) if icans_assessment else t("toxicity.summary_not_graded")

@@ -76,18 +76,23 @@ def test_weight_limits_accepted():
 
 
 def test_bad_link_values_ignored_with_a_message():
-    at = open_dosing(weight_kg="abc", regimen="CAR-X", drug="aspirin", infusion="10/03/2026")
-    warnings = " ".join(w.value for w in at.warning).replace("\\", "")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in {"lang": "en", "weight_kg": "abc", "regimen": "CAR-X", "drug": "aspirin",
+                 "infusion": "10/03/2026"}.items():
+        at.query_params[k] = v
+    # weight, regimen and infusion are the patient strip's: the first page a link opens names them
+    first = " ".join(w.value for w in at.run().warning)
+    at.switch_page("pages/dosing.py").run()
+    warnings = (first + " ".join(w.value for w in at.warning)).replace("\\", "")
     for name in ("weight_kg", "regimen", "drug", "infusion"):
         assert name in warnings
     assert at.number_input(key="dosing_weight_kg").value is None
 
 
 def _add_dose(at: AppTest, when: datetime) -> AppTest:
+    """Into the patient's one dose log (ui/patient.py), as a nurse does: the time, then Add."""
+    at.datetime_input(key="dosing_toci_at").set_value(when.replace(second=0, microsecond=0))
     at.button(key="dosing_toci_add").click().run()
-    rid = at.session_state["dosing_toci_rows"][-1]
-    at.date_input(key=f"dosing_toci_date_{rid}").set_value(when.date())
-    at.time_input(key=f"dosing_toci_time_{rid}").set_value(when.time().replace(second=0, microsecond=0)).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -114,16 +119,18 @@ def test_guard_stops_after_four_doses():
     assert "不可再给" in text and "已给 4 次" in text
 
 
-def test_guard_refuses_future_and_out_of_order_times():
+def test_guard_refuses_future_and_duplicate_times_and_keeps_the_log_in_order():
     at = open_dosing(weight_kg="72")
     _add_dose(at, datetime.now() + timedelta(hours=3))
-    assert any("in the future" in e.value for e in at.error)
-    at.button(key="dosing_toci_remove_0").click().run()
-    now = datetime.now()
+    assert any("is later than now" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state["patient_toci"] == ()
+    now = datetime.now().replace(second=0, microsecond=0)
     _add_dose(at, now - timedelta(hours=2))
     _add_dose(at, now - timedelta(hours=12))
-    assert any("Out of order" in e.value for e in at.error)
-    assert len(at.session_state["dosing_toci_rows"]) == 2  # kept
+    assert [t for t, _ in at.session_state["patient_toci"]] == [now - timedelta(hours=12), now - timedelta(hours=2)]
+    _add_dose(at, now - timedelta(hours=2))
+    assert any("already in the list" in e.value for e in at.error)
+    assert len(at.session_state["patient_toci"]) == 2  # kept
 
 
 def test_steroids_each_with_its_rule():

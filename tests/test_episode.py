@@ -97,7 +97,7 @@ def test_recorded_dose_limit_both_sides(kind, limit, rec):
     pytest.param({"kind": "assessment", "crs_grade": 2}, id="grade without its at_least flag"),
     pytest.param({"kind": "assessment", "crs_grade": 5, "crs_at_least": False}, id="grade 5"),
     pytest.param({"kind": "assessment", "crs_grade": 1, "crs_at_least": False, "dose_mg": 10}, id="assessment dose"),
-    pytest.param({"kind": "tocilizumab"}, id="dose row without a dose"),
+    pytest.param({"kind": "dexamethasone"}, id="steroid dose row without a dose"),
     pytest.param({"kind": "tocilizumab", "dose_mg": 0}, id="zero dose"),
     pytest.param({"kind": "tocilizumab", "dose_mg": 400, "crs_grade": 1, "crs_at_least": False}, id="dose+grade"),
     pytest.param({"kind": "aspirin", "dose_mg": 100}, id="unknown drug"),
@@ -191,3 +191,10 @@ def test_property_any_upload_gives_an_episode_or_an_import_error(data, name):
 def test_property_any_csv_text_gives_an_episode_or_an_import_error(text):
     with contextlib.suppress(EpisodeImportError):
         from_csv(",".join(CSV_COLUMNS) + "\n" + text)
+
+
+
+def test_a_tocilizumab_row_from_the_dose_log_may_carry_its_time_only():
+    """The patient's dose log counts times for the course guard; the mg may be unrecorded."""
+    entry = EpisodeEntry(at=datetime(2026, 3, 3, 9, 0), kind="tocilizumab")
+    assert entry.dose_mg is None

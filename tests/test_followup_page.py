@@ -78,8 +78,13 @@ def test_implausible_infusion_date_is_refused_with_the_reason_and_inputs_are_kep
 
 
 def test_bad_link_values_are_ignored_with_a_message():
-    at = open_followup(infusion="31/01/2026", igg="lots", infection="maybe")
-    warnings = " ".join(w.value for w in at.warning)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in {"lang": "en", "infusion": "31/01/2026", "igg": "lots", "infection": "maybe"}.items():
+        at.query_params[k] = v
+    # the infusion date is the patient strip's: the first page a link opens names it (here: home)
+    first = " ".join(w.value for w in at.run().warning)
+    at.switch_page("pages/followup.py").run()
+    warnings = first + " ".join(w.value for w in at.warning)
     assert "31/01/2026" in warnings and "lots" in warnings and "maybe" in warnings
 
 

@@ -57,12 +57,15 @@ def test_grade_3_crs_with_grade_2_icans():
     shown = texts(at)
     assert "Set by: hypotension." in shown
     assert "3级 | 发热伴低血压(需要一种或不需应用升压药)" in shown  # T3.3 quoted
-    assert "Tocilizumab 576 mg IV (= 8 mg/kg × 72 kg)" in shown
-    assert "dexamethasone 10 mg IV q6h; if refractory, 20 mg IV q6h" in shown
+    # one plan from logic.plans: Table 4 grade 3 with its condition on dexamethasone
+    assert "Tocilizumab 576 mg IV Course: 0 dose(s) given; a dose is allowed now." in shown
+    assert "8 mg/kg × 72 kg = 576 mg" in shown
+    assert "If hypotension persists after 1-2 tocilizumab infusions: dexamethasone 10 mg IV q6h (may be given)" in shown
+    assert "If refractory: dexamethasone 20 mg IV q6h (may be given)" in shown
     # Table 5 with concurrent CRS: grade 2 + CRS >= 2 -> consider ICU, tocilizumab
     assert "With concurrent CRS (grade 3, from the CRS tab)" in shown
-    assert "Consider ICU transfer (ICANS 2 with CRS ≥2)." in shown
-    assert "methylprednisolone 72 mg IV q12h (= 1 mg/kg × 72 kg)" in shown
+    assert "If concurrent CRS is grade 2 or higher: consider transfer to the ICU" in shown
+    assert "Methylprednisolone 72 mg IV q12h" in shown and "1 mg/kg × 72 kg = 72 mg q12h" in shown
     assert "·若并发≥2级CRS,考虑将患者转移至ICU" in shown  # icans_g2_with_crs quoted
     assert "Now: CRS grade 3 · ICANS grade 2" in shown
 
@@ -80,8 +83,9 @@ def test_grade_3_crs_with_grade_2_icans_in_chinese():
     assert not at.exception
     assert metrics(at) == {"CRS分级": "3级", "ICANS分级": "2级"}
     shown = texts(at)
-    assert "考虑转入ICU(ICANS 2级并发≥2级CRS)。" in shown
+    assert "若并发≥2级CRS:考虑转入ICU" in shown
     assert "托珠单抗 576 mg 静脉滴注" in shown
+    assert "托珠单抗静脉输注1~2次后低血压持续存在时:地塞米松 10 mg 静脉滴注 每6 h 1次(可用)" in shown
 
 
 def test_unassessed_inputs_give_at_least_and_say_what_is_missing():
@@ -132,8 +136,19 @@ def test_bad_temperature_is_refused_and_nothing_is_lost(typed, message):
 def test_weight_below_adult_is_refused_next_to_the_field():
     at = open_page(temp_c="39", hypotension="one_vasopressor")
     at.number_input(key="toxicity_weight_kg").set_value(20.0).run()
-    assert any("Weight not used" in e.value and "30 kg" in e.value for e in at.error)
-    assert "Enter the weight to compute the tocilizumab dose." in texts(at)
+    assert any("20 kg is below 30 kg" in e.value for e in at.error), [e.value for e in at.error]
+    assert "Tocilizumab 8 mg/kg IV (enter the weight for the dose)" in texts(at)
+    assert "20 kg" not in "".join(m.value for m in at.markdown if "Patient" in m.value)  # not used anywhere
+
+
+def test_weight_refused_in_chinese_under_the_field_and_no_stale_dose():
+    at = open_page("zh", temp_c="39", hypotension="one_vasopressor")
+    at.number_input(key="toxicity_weight_kg").set_value(68.0).run()
+    assert "托珠单抗 544 mg 静脉滴注" in texts(at)
+    at.number_input(key="toxicity_weight_kg").set_value(-70.0).run()
+    assert any("体重须大于 0 kg(输入为 -70)" in e.value for e in at.error), [e.value for e in at.error]
+    assert "544 mg" not in texts(at)
+    assert at.number_input(key="toxicity_weight_kg").value == -70.0
 
 
 def test_escalation_alert_after_12_hours_without_improvement():
@@ -168,14 +183,29 @@ def test_query_parameters_seed_the_form_and_bad_ones_are_named():
     assert at.checkbox(key="toxicity_masked_fever").value is True
     assert at.number_input(key="toxicity_weight_kg").value == 80.0
     assert any("edema=sideways" in w.value for w in at.warning)
-    assert "Methylprednisolone 1 g/d IV (1000 mg daily)." in texts(at)
+    assert "Methylprednisolone 1000 mg IV daily (may be given)" in texts(at)
 
 
 def test_bad_number_query_parameter_is_ignored_with_a_message():
     at = open_page(temp_c="hot", ice="12")
     assert "Ignored link parameter temp_c=hot: not a number in 0-500" in texts(at)
-    assert "Ignored link parameter ice=12: not a number in 0-10" in texts(at)
     assert at.number_input(key="toxicity_temp_c").value is None
+    # a number out of range is taken as typed and refused under its field, never dropped unsaid
+    assert at.number_input(key="toxicity_ice_total").value == 12
+    assert any("ICE score 12 is not possible" in e.value for e in at.error)
+
+
+def test_inputs_survive_a_visit_to_another_page_and_go_into_the_url():
+    at = open_page(temp_c="39.2", hypotension="one_vasopressor")
+    at.radio(key="toxicity_hypoxia").set_value("low_flow").run()
+    at.switch_page("pages/dosing.py").run()
+    at.switch_page("pages/toxicity.py").run()
+    assert not at.exception
+    assert at.number_input(key="toxicity_temp_c").value == 39.2
+    assert (at.radio(key="toxicity_hypotension").value, at.radio(key="toxicity_hypoxia").value) == (
+        "one_vasopressor", "low_flow")
+    assert (at.query_params["temp_c"], at.query_params["hypoxia"]) == ("39.2", "low_flow")
+    assert metrics(at)["CRS grade"] == "Grade 3"
 
 
 def test_ice_item_by_item_with_partial_items():
@@ -214,14 +244,17 @@ def _chart_with_entries() -> AppTest:
 def test_episode_chart_add_and_export():
     at = _chart_with_entries()
     entries = at.session_state["toxicity_entries"]
-    assert [e.kind for e in entries] == ["assessment", "tocilizumab"]
+    assert [e.kind for e in entries] == ["assessment"]
     assert (entries[0].crs_grade, entries[0].crs_at_least, entries[0].icans_grade) == (3, False, 1)
+    # the tocilizumab dose is in the patient's one dose log
+    assert [mg for _, mg in at.session_state["patient_toci"]] == [576.0]
     assert len(at.get("plotly_chart")) == 1
     assert len(at.dataframe) == 1
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download JSON"]
     # the tocilizumab course guard reads the chart's doses
-    assert "Course so far (from the episode chart): 1 dose(s)." in texts(at)
+    assert "Tocilizumab doses given so far: 1" in texts(at)
+    assert "Course: 1 dose(s) given" in texts(at)
 
 
 def test_episode_dose_above_the_consensus_maximum_is_refused():
@@ -229,8 +262,8 @@ def test_episode_dose_above_the_consensus_maximum_is_refused():
     at.date_input(key="toxicity_infusion_date").set_value(date.today() - timedelta(days=2)).run()
     at.radio(key="toxicity_dose_kind").set_value("tocilizumab")
     at.number_input(key="toxicity_dose_mg").set_value(8000.0).run()
-    at.button(key="toxicity_add_dose").click().run()
-    assert any("Not added" in e.value and "800 mg" in e.value for e in at.error)
+    assert any("8000 mg Tocilizumab is not a recordable dose" in e.value and "800 mg" in e.value for e in at.error)
+    assert at.button(key="toxicity_add_dose").disabled
     assert at.number_input(key="toxicity_dose_mg").value == 8000.0
 
 
@@ -249,7 +282,8 @@ def test_episode_import_from_csv_and_bad_file():
                                    "crs_at_least": False}]})
     at.file_uploader(key="toxicity_upload").set_value(("episode.json", bad.encode(), "application/json")).run()
     assert any("Not imported" in e.value and "before the infusion" in e.value for e in at.error)
-    assert len(at.session_state["toxicity_entries"]) == 2  # the good chart is kept
+    assert len(at.session_state["toxicity_entries"]) == 1  # the good chart is kept
+    assert len(at.session_state["patient_toci"]) == 1
 
 
 @pytest.mark.parametrize(("igg", "infection", "expected"), [

@@ -174,3 +174,23 @@ def test_table2_links_each_regimen_to_its_table1_trial_by_reference():
     for _, row in T2.iterrows():
         assert by_ref.loc[row["ref"], "registry"].startswith(content.recommendation(row["recommendation_id"])
                                                              .quote_zh.split(" | ")[2][:11])
+
+
+def test_table1_and_the_dosing_modules_cell_doses_agree_row_by_row():
+    """One Table 1: the explorer's frame and the dosing page's CAR-T doses read the same rows
+    (checked here, not at run time, so logic.dosing does not import logic.trials)."""
+    frame = trials.table1()
+    rows = dosing.cell_doses(70)
+    assert len(rows) == len(frame)
+    for (_, r), d in zip(frame.iterrows(), rows, strict=True):
+        assert (r["product"], r["dose_text"], bool(r["dose_per_kg"])) == (d.product, d.dose_text, d.dose_per_kg)
+
+
+def test_no_import_circle_between_dosing_and_trials():
+    import ast
+    import pathlib
+
+    tree = ast.parse(pathlib.Path(dosing.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "logic"
+                for a in n.names}
+    assert "trials" not in imported
