@@ -14,6 +14,7 @@ from logic import eligibility as elig
 from logic.eligibility_summary import item_label, render_summary
 from logic.models import CriterionResult
 from ui import clock, patient, persist
+from ui.charts import touch_chart
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -336,8 +337,7 @@ def _washout(now: datetime) -> tuple[elig.ApheresisWindow | None, list[Criterion
         st.caption(t("eligibility.washout.binding", name=t(f"eligibility.exposure.{bind.exposure}"),
                      last=elig.last_text(bind, lang()),
                      window=elig.window_text(timedelta(hours=bind.window_hours), lang())))
-        st.plotly_chart(_timeline(window, now), width="stretch",
-                        config={"displayModeBar": False, "scrollZoom": False}, key="eligibility_timeline")
+        touch_chart(_timeline(window, now), key="eligibility_timeline")
         for item in window.items:
             _show_item(item, [item.recommendation_id])
     else:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from logic import calendar_export, content, followup
 from ui import clock, patient, persist
+from ui.charts import touch_chart
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -203,8 +204,7 @@ if visits:
     st.info(t("followup.progression_note"), icon=":material/priority_high:")
 
     st.subheader(t("followup.timeline_heading"))
-    st.plotly_chart(_timeline(visits, prog, today), config={"displayModeBar": False, "responsive": True},
-                    key="followup_timeline")
+    touch_chart(_timeline(visits, prog, today), key="followup_timeline")
     st.caption(t("followup.timeline_caption"))
 
     st.subheader(t("followup.schedule_heading"))

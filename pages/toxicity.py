@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from logic import content, crs, dosing, episode, followup, icans, plans
 from logic.models import Grade
 from ui import clock, patient, persist
+from ui.charts import touch_chart
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
@@ -641,7 +642,7 @@ def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
     if not ep.entries:
         st.caption(md_escape(t("toxicity.chart.empty")))
         return
-    st.plotly_chart(_chart(ep), config={"displayModeBar": False, "responsive": True}, key="toxicity_chart")
+    touch_chart(_chart(ep), key="toxicity_chart")
     st.caption(md_escape(t("toxicity.chart.chart_caption")))
     st.dataframe(_table(ep), hide_index=True)
     left, right = st.columns(2)
