@@ -229,6 +229,11 @@ def _toci_dose(rng: random.Random) -> dict[str, Any]:
 
 # --- washout before apheresis (P11) ----------------------------------------------------------
 
+# Cases teach the exposures the consensus names; "other anti-myeloma therapy" is the app's reading
+# of the 2-week group's 「等」 (eligibility.APP_READING_EXPOSURES), not a consensus item.
+_CONSENSUS_EXPOSURES = tuple(k for k in eligibility.EXPOSURE_KEYS if k not in eligibility.APP_READING_EXPOSURES)
+
+
 def _washout_exposures(facts: dict[str, Any]) -> dict[str, datetime]:
     return {k: _time(v) for k, v in facts["last_exposure"].items()}
 
@@ -240,13 +245,13 @@ def _washout_expected(facts: dict[str, Any]) -> tuple[str, ...]:
 
 def _washout(rng: random.Random) -> dict[str, Any]:
     now = _ANCHOR + timedelta(days=rng.randrange(0, 300))
-    keys = rng.sample(list(eligibility.EXPOSURE_KEYS), rng.choice((1, 2, 2, 3, 3)))
+    keys = rng.sample(list(_CONSENSUS_EXPOSURES), rng.choice((1, 2, 2, 3, 3)))
     exposures = {k: (now - timedelta(days=rng.randrange(0, 50))).replace(hour=8, minute=0) for k in keys}
     result = eligibility.earliest_apheresis(exposures, now=now)
     # Distractors: every other exposure's clearance (the most recent exposure is not always the
     # one that binds) and the binding exposure counted with another window.
     candidates = {w.clear for w in result.windows}
-    windows = sorted({eligibility.washout_window(k)[0] for k in eligibility.EXPOSURE_KEYS})
+    windows = sorted({eligibility.washout_window(k)[0] for k in _CONSENSUS_EXPOSURES})
     binding_last = exposures[result.binding]
     candidates |= {binding_last + w for w in windows}
     others = sorted(c for c in candidates if c != result.earliest)

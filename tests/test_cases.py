@@ -168,3 +168,14 @@ def test_relapse_teaching_cases_inherit_rule_3():
             reasons = {n["id"]: n["reason"] for n in case.working["not_offered"]}
             assert reasons["extend_washout"] == reasons["allogeneic_car_t"] == "no_car_target"
     assert seen > 0
+
+
+def test_washout_cases_draw_only_the_exposures_the_consensus_names():
+    # The app's reading of 「等」 (other anti-myeloma therapy) is not taught as a consensus item,
+    # and had no practice label: a drawn case crashed the page.
+    seen = set()
+    for seed in range(400):
+        case = cases.generate(seed)
+        if case.kind == "washout":
+            seen |= set(case.facts["last_exposure"])
+    assert seen and "other_antimyeloma_therapy" not in seen
