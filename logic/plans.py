@@ -247,9 +247,11 @@ def _n(x: float) -> str:
     return f"{x:g}"
 
 
-def dose_text(d: Dose) -> str:
-    """'544 mg IV', '10 mg IV q6h' (the route always printed)."""
-    return " ".join(p for p in (f"{_n(d.amount)} {d.unit}", d.route, d.frequency or "") if p)
+def dose_text(d: Dose, lang: Lang = "en") -> str:
+    """'544 mg IV', '10 mg IV q6h'; '10 mg 静脉滴注 每6 h 1次' (the route always printed)."""
+    route = text(lang, f"plans.route.{d.route}")
+    freq = text(lang, f"plans.freq.{d.frequency}") if d.frequency else ""
+    return " ".join(p for p in (f"{_n(d.amount)} {d.unit}", route, freq) if p)
 
 
 def _time(t: datetime, zone: str | None) -> str:
@@ -266,7 +268,7 @@ def describe(line: PlanLine, lang: Lang, zone: str | None = None) -> str:
         body = text(lang, f"{k}.{line.level or 'advised'}")
     elif line.action in ("tocilizumab", "dexamethasone", "methylprednisolone"):
         if line.dose is not None:
-            body = text(lang, f"{k}.dose", dose=dose_text(line.dose))
+            body = text(lang, f"{k}.dose", dose=dose_text(line.dose, lang))
         elif line.needs:
             body = text(lang, f"{k}.needs_weight", rule=line.rule or "")
         else:

@@ -62,7 +62,7 @@ def test_crs_grade3_dexamethasone_keeps_its_condition_and_route():
     assert p.line("tocilizumab").condition is None  # grade 3 lists it without a condition
     en = [plans.describe(x, "en") for x in dex]
     assert en[0] == "If hypotension persists after 1-2 tocilizumab infusions: dexamethasone 10 mg IV q6h (may be given)"
-    assert plans.describe(dex[0], "zh") == "托珠单抗静脉输注1~2次后低血压持续存在时:地塞米松 10 mg IV q6h(可用)"
+    assert plans.describe(dex[0], "zh") == "托珠单抗静脉输注1~2次后低血压持续存在时:地塞米松 10 mg 静脉滴注 每6 h 1次(可用)"
 
 
 def test_crs_grade4_methylprednisolone_1g_may_be_given():
