@@ -664,7 +664,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         a = min([f.start for f in named] + ([m.start()] if m else []))
         b = max([f.end for f in named] + ([m.end()] if m else []))
         count = 2 if out.hypotension == "multiple_vasopressors" else 1
-        add("vasopressors", count, a, b, "agents")
+        add("vasopressors", count, a, b)
 
     # ICANS findings, each with the words it came from
     for pattern, value in _CONSCIOUSNESS:

@@ -273,14 +273,14 @@ def _with_readback(answer: Answer, norm: Normalized, x: Extracted, turn: _Turn) 
             continue
         seen.add(key)
         understood.append(Finding(kind=f.kind, value=value, unit=f.unit, text=words, negated=f.negated))
-    items = [_readback_item(turn.lang, f) for f in understood]
+    items = [_readback_item(turn.lang, f, x) for f in understood]
     items += [_t(turn.lang, "readback.conversion", raw=c.raw, result=c.result) for c in norm.conversions]
     line = _t(turn.lang, "readback.line", items=" · ".join(items)) if items else ""
     text = "\n".join([line, answer.text]) if line else answer.text
     return answer.model_copy(update={"understood": understood, "readback": line, "text": text})
 
 
-def _readback_item(lang: Lang, f: Finding) -> str:
+def _readback_item(lang: Lang, f: Finding, x: Extracted) -> str:
     try:
         label = _t(lang, f"readback.kind.{f.kind}")
     except KeyError:
@@ -292,6 +292,12 @@ def _readback_item(lang: Lang, f: Finding) -> str:
     elif f.kind in ("oxygen",):
         with contextlib.suppress(KeyError):
             value = _t(lang, f"hypoxia.{f.value}")
+    if f.kind == "vasopressors" and not f.negated:
+        named = [_t(lang, f"concept.{p}") for p in x.pressors]
+        if x.vasopressin:
+            named.append(_t(lang, "concept.vasopressin") + _t(lang, "readback.not_counted"))
+        return _t(lang, "readback.pressors", named=" + ".join(named), n=f.value) if named else \
+            _t(lang, "readback.pressors_count", n=f.value)
     shown = f"{_fmt(value) if isinstance(value, float) else value}{(' ' + f.unit) if f.unit else ''}"
     return f"{_t(lang, 'readback.not') if f.negated else ''}{label} {shown}".strip()
 
@@ -638,21 +644,81 @@ def _crs(turn: _Turn, x: Extracted) -> Answer:
                                                                         for m in assessment.missing),
                           highest=assessment.highest_possible))
     values: dict[str, object] = {"grade": grade.grade, "at_least": grade.at_least}
-    if management.tocilizumab == "elderly_or_comorbid":
-        details.append(_t(turn.lang, "crs.toci_elderly"))
-    details += _management_doses(turn, x, values, tocilizumab=management.tocilizumab != "not_listed",
-                                 dexamethasone=management.dexamethasone,
-                                 high_dose_mp=management.methylprednisolone_high_dose)
+    plan = _plan(turn, x, values, grade)
+    details += _plan_lines(turn, x, values, plan)
     key = "crs.headline_at_least" if grade.at_least else "crs.headline"
     headline = _t(turn.lang, key, grade=grade.grade)
     if grade.grade == 0 and fields["max_temp_c"] is None:
         headline = _t(turn.lang, "crs.headline_no_fever_data", grade=grade.grade)
     w = values.get("weight_kg")
     link = _link("/toxicity", temp_c=fields["max_temp_c"], hypotension=fields["hypotension"],
-                 hypoxia=fields["hypoxia"], weight_kg=w)
+                 hypoxia=fields["hypoxia"], weight_kg=w, masked="1" if x.fever_before_masking else None,
+                 given=_given_param(turn, x))
     return turn.reply("crs_grade", headline, values=values, details=details,
-                      rec_ids=[*grade.recommendation_ids, *management.recommendation_ids,
+                      rec_ids=[*grade.recommendation_ids, *management.recommendation_ids, *plan.recommendation_ids,
                                content.ref("crs_astct_grading")], link=link)
+
+
+def _given(turn: _Turn, x: Extracted) -> list[datetime]:
+    return sorted(x.toci_times) if x.toci_times else list(turn.given or [])
+
+
+def _given_param(turn: _Turn, x: Extracted) -> str | None:
+    return ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in _given(turn, x)) or None
+
+
+def _plan(turn: _Turn, x: Extracted, values: dict[str, object], grade: Any, crs_grade: Any = None,
+          icans_plan: bool = False) -> Any:
+    """The management plan from logic.plans, the builder /toxicity renders, for this patient."""
+    from logic import plans
+
+    w, _problem = turn.weight(x)
+    if w is not None:
+        try:
+            from logic import dosing
+            dosing.check_weight(w)
+        except (ValidationError, ValueError):
+            w = None
+        else:
+            values["weight_kg"] = w
+            if x.weights_kg:
+                turn.remember_weight(w)
+    given = _given(turn, x)
+    # Dose history unknown: no guard verdict is invented ("0 given"); the reply says it is unknown.
+    now = turn.now if (given or turn.given is not None) else None
+    if icans_plan:
+        return plans.icans_management_plan(grade, crs_grade, weight_kg=w, tocilizumab_given=given, now=now)
+    return plans.crs_management_plan(grade, weight_kg=w, tocilizumab_given=given, now=now)
+
+
+def _plan_lines(turn: _Turn, x: Extracted, values: dict[str, object], plan: Any) -> list[str]:
+    """Each plan line in the reply's language (logic.plans.describe), its doses into `values`.
+    A tocilizumab line the course guard forbids carries no dose."""
+    from logic import plans
+
+    out: list[str] = []
+    for line in plan.lines:
+        shown = line
+        if line.action == "tocilizumab":
+            if line.check is not None:
+                values["tocilizumab_allowed"] = line.allowed
+            if not line.allowed:
+                shown = line.model_copy(update={"dose": None, "needs": ()})
+            elif line.dose is not None:
+                values.setdefault("tocilizumab_mg", line.dose.amount)
+            elif turn.given is None and not x.toci_times:
+                pass
+        elif line.dose is not None:
+            key = "dexamethasone_refractory_mg" if line.condition == "refractory" else f"{line.action}_mg"
+            values.setdefault(key, line.dose.amount)
+        if "weight_kg" in line.needs:
+            turn.wants_weight, turn.x_dump = True, x.model_dump(exclude={"found"})
+        out.append("• " + plans.describe(shown, turn.lang))
+    if any(line.action == "tocilizumab" for line in plan.lines) and turn.given is None and not x.toci_times \
+            and x.toci_count is None:
+        out.append(_t(turn.lang, "toci.history_unknown"))
+    values["plan_actions"] = [line.action for line in plan.lines]
+    return out
 
 
 def _crs_inputs(lang: Lang, fields: dict[str, Any]) -> dict[str, str]:
@@ -662,53 +728,6 @@ def _crs_inputs(lang: Lang, fields: dict[str, Any]) -> dict[str, str]:
             "hypoxia": _t(lang, f"hypoxia.{fields['hypoxia']}") if fields["hypoxia"] else na}
 
 
-def _management_doses(turn: _Turn, x: Extracted, values: dict[str, object], *, tocilizumab: bool,
-                      dexamethasone: bool, high_dose_mp: bool, mp_per_kg: bool = False) -> list[str]:
-    """The doses a grade's management lists, computed by logic.dosing for this patient."""
-    from logic import dosing
-
-    lines: list[str] = []
-    w, _problem = turn.weight(x)
-    if w is not None:
-        values["weight_kg"] = w
-    if tocilizumab:
-        if w is None:
-            turn.wants_weight, turn.x_dump = True, x.model_dump()
-            lines.append(_t(turn.lang, "mgmt.toci_needs_weight"))
-        else:
-            try:
-                calc = dosing.tocilizumab(w)
-            except ValidationError as exc:
-                lines.append(_why(exc, turn.lang))
-            else:
-                values["tocilizumab_mg"] = calc.dose.amount
-                if x.weights_kg:
-                    turn.remember_weight(w)
-                lines.append(_t(turn.lang, "mgmt.toci", dose=_fmt(calc.dose.amount), weight=_fmt(w),
-                                formula=calc.formula))
-    if dexamethasone:
-        calc = dosing.dexamethasone()
-        values["dexamethasone_mg"] = calc.dose.amount
-        lines.append(_t(turn.lang, "mgmt.dex", formula=calc.formula))
-    if mp_per_kg:
-        if w is None:
-            turn.wants_weight, turn.x_dump = True, x.model_dump()
-            lines.append(_t(turn.lang, "mgmt.mp_needs_weight"))
-        else:
-            try:
-                calc = dosing.methylprednisolone(w)
-            except ValidationError as exc:
-                lines.append(_why(exc, turn.lang))
-            else:
-                values["methylprednisolone_mg"] = calc.dose.amount
-                lines.append(_t(turn.lang, "mgmt.mp", weight=_fmt(w), formula=calc.formula))
-    if high_dose_mp:
-        calc = dosing.methylprednisolone(None, high_dose=True)
-        values["methylprednisolone_mg"] = calc.dose.amount
-        lines.append(_t(turn.lang, "mgmt.mp_high", formula=calc.formula))
-    return lines
-
-
 def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
     from logic import crs
 
@@ -716,14 +735,14 @@ def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
         management = crs.crs_management(x.crs_grade_stated)
     except ValidationError as exc:
         return turn.refuse("crs_grade", _why(exc, turn.lang), x, [])
+    from logic.models import Grade
+
     values: dict[str, object] = {"grade": management.grade, "at_least": False, "stated": True}
-    details = _management_doses(turn, x, values, tocilizumab=management.tocilizumab != "not_listed",
-                                dexamethasone=management.dexamethasone,
-                                high_dose_mp=management.methylprednisolone_high_dose)
-    if management.tocilizumab == "elderly_or_comorbid":
-        details.insert(0, _t(turn.lang, "crs.toci_elderly"))
+    plan = _plan(turn, x, values, Grade(grade=management.grade, at_least=False, drivers=[],
+                                        recommendation_ids=list(management.recommendation_ids)))
+    details = _plan_lines(turn, x, values, plan)
     return turn.reply("crs_grade", _t(turn.lang, "crs.stated_headline", grade=management.grade), values=values,
-                      details=details, rec_ids=management.recommendation_ids,
+                      details=details, rec_ids=[*management.recommendation_ids, *plan.recommendation_ids],
                       link=_link("/toxicity", weight_kg=values.get("weight_kg")))
 
 
@@ -749,6 +768,8 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
         crs_values = {"crs_grade": g.grade, "crs_at_least": g.at_least}
     if not icans_findings and x.icans_grade_stated is not None:
         return _icans_stated(turn, x, x.icans_grade_stated, crs_grade)
+    if not icans_findings:
+        return turn.ask_for("icans_grade", ["ice"], x)
     missing = [m for m, v in (("seizure", x.seizure), ("cerebral_edema", x.cerebral_edema)) if v == "unspecified"]
     if missing:
         return turn.ask_for("icans_grade", missing, x)
@@ -803,14 +824,14 @@ def _icans_plan_lines(turn: _Turn, x: Extracted, grade: int, crs_grade: int | No
             details.append(_t(turn.lang, "icans.if_crs_toci",
                               per_kg=_fmt(float(content.value("icans_g1_with_crs", "tocilizumab_mg_per_kg")))))
         rec_ids += [r for r in with_crs.recommendation_ids if r not in rec_ids]
-    if plan.icu != "none":
-        details.append(_t(turn.lang, f"icans.icu_{plan.icu}"))
-    if plan.status_epilepticus_per_guideline:
-        details.append(_t(turn.lang, "icans.status_epilepticus"))
-    details += _management_doses(turn, x, values, tocilizumab=plan.tocilizumab,
-                                 dexamethasone=plan.steroid == "dexamethasone_or_methylprednisolone",
-                                 high_dose_mp=plan.steroid == "methylprednisolone_high_dose",
-                                 mp_per_kg=plan.steroid == "dexamethasone_or_methylprednisolone")
+    from logic.models import Grade
+
+    crs_g = None if crs_grade is None else Grade(grade=crs_grade, at_least=bool(values.get("crs_at_least")),
+                                                  drivers=[], recommendation_ids=[])
+    built = _plan(turn, x, values, Grade(grade=grade, at_least=bool(values.get("at_least")), drivers=[],
+                                         recommendation_ids=[]), crs_g, icans_plan=True)
+    details += _plan_lines(turn, x, values, built)
+    rec_ids += [r for r in built.recommendation_ids if r not in rec_ids]
     return details, rec_ids
 
 
