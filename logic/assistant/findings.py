@@ -144,7 +144,7 @@ _CONSCIOUSNESS: tuple[tuple[str, str], ...] = (
     (r"(awak\w*|wak\w*|rous\w*|arous\w*|respond\w*|open\w* eyes) (only )?to (voice|verbal|speech|name)|to voice|"
      r"呼唤|声音唤醒|叫醒|呼之(能|可)?(应|醒|睁眼)|言语唤醒|对声音", "awakens_to_voice"),
     (r"spontaneous\w*|自行觉醒|自发觉醒|自行醒|自主觉醒|自然觉醒", "awakens_spontaneously"),
-    (r"(?<![a-z0-9])alert(?![a-z0-9])|fully awake|意识清楚|神志清楚|意识清醒|神志清|清醒", "normal"),
+    (r"(?<![a-z0-9])alert(?![a-z0-9])|(?<![a-z0-9])awake(?![a-z0-9])|oriented|a&o|神清|fully awake|意识清楚|神志清楚|意识清醒|神志清|清醒", "normal"),
 )
 _POSITIVE_PRESSURE = r"bipap|bi-pap|cpap|(?<![a-z0-9])niv(?![a-z0-9])|无创(通气|呼吸机)?|呼吸机|机械通气|插管|intubat\w*|ventilat\w*|正压通气|positive pressure"
 _HIGH_FLOW = (r"high[- ]?flow|(?<![a-z0-9])hfnc(?![a-z0-9])|高流量|面罩|face ?mask|non-?rebreather|(?<![a-z0-9])nrb(?![a-z0-9])|venturi|文丘里|储氧|"
