@@ -316,8 +316,9 @@ def _dates(s: str, today: date, out: Extracted) -> str:
 
 # --- the reader -------------------------------------------------------------------------
 
-_NEG = (r"(?:无|没有|没|未|不用|不需要|不需|无需|否认|未用|未使用|停用|no|not|without|denies|denied|off|nil|negative for)"
-        r"\s*(?:on\s+|any\s+|using\s+|use\s+|需要\s*|用\s*|使用\s*)?")
+_NEG = (r"(?:无(?!创)|没有|没|未|不用|不需要|不需|无需|否认|停用|"
+        r"(?<![a-z])(?:no|not|without|denies|denied|off|nil|negative for)(?![a-z]))"
+        r"\s*(?:on\s+|any\s+|using\s+|use\s+|需要\s*|用\s*|使用\s*|用过\s*)?")
 _MASK = (r"after (?:toci\w*|tocilizumab|dex\w*|dexamethasone|steroids?|methylpred\w*|antipyretics?|paracetamol|"
          r"acetaminophen|tylenol)|(?:托珠单抗|托珠|地塞米松|地米|激素|退热药|对乙酰氨基酚|布洛芬|甲强龙|甲泼尼龙)\s*(?:后|之后|以后)|"
          r"用了?(?:托珠单抗|托珠|地塞米松|激素|退热药)\s*后|退热后|masked|掩盖")
@@ -335,8 +336,8 @@ def _blank(s: str, start: int, end: int) -> str:
 
 def _negated_at(s: str, start: int) -> bool:
     """A negation word right before the finding (within its clause) negates it."""
-    clause = re.split(r"[,;.，；。]|\band\b|但|但是|现在", s[max(0, start - 24):start])[-1]
-    return re.search(rf"{_NEG}$", clause.rstrip() + " ") is not None or re.search(_NEG + r"\S{0,6}\s*$", clause) is not None
+    clause = re.split(r"[,;.，；。+]|\band\b|但|但是|现在|加", s[max(0, start - 24):start])[-1]
+    return re.search(rf"{_NEG}$", clause) is not None
 
 
 def extract(text: str | Normalized, today: date, now: datetime | None = None) -> Extracted:
