@@ -177,7 +177,7 @@ _EDEMA_BARE = r"(?:focal|diffuse|局灶性?|弥漫性?)\s*(?:cerebral |brain )?o
 _EDEMA_NONE = r"(no|without|无|没有)\s*(cerebral |brain )?(o?edema|脑水肿)"
 _REFRACTORY = r"refractory|难治|无效|不缓解|no response|not respond\w*|unresponsive|无改善|效果不佳|escalat\w*|升级"
 _HIGH_DOSE = r"high[- ]dose|pulse|冲击|大剂量|1\s*g(?![a-z0-9])|1000\s*mg|1\s*g/d|grade 4|4级"
-_INFUSION = r"回输|输注|输入|infus\w*|infused|(?<![a-z0-9])car-?t (day|date)|细胞治疗日"
+_INFUSION = r"回输|(?<!淋巴细胞)输注|输入|(?<!lymphocyte )infus\w*|(?<![a-z0-9])car-?t (day|date)|细胞治疗日"
 _TODAY = r"今天是|今日是|today is|today's date|today:|今天:|today =|今天为"
 _INFECTION_NO = r"(no|without|无|没有|未|不伴|未合并|未见|not)\s*(active )?(感染|infection|infected)|infection-?free"
 _INFECTION_YES = r"感染|infection|infected|肺炎|pneumonia|sepsis|脓毒|菌血症|bacteremia"
