@@ -46,6 +46,7 @@ def test_missing_weight_is_asked_then_filled_and_remembered_as_a_chip():
     assert "托珠单抗用法为8 mg/kg" in text  # the quote card
     assert "Weight 72 kg" in [b.label for b in at.button]
     assert at.session_state["home_memory"] == {"weight_kg": 72.0}
+    assert ":blue-badge[weight 72 kg]" in text  # the read-back chip
 
 
 def test_follow_up_question_uses_memory_and_a_removed_chip_is_forgotten():

@@ -734,6 +734,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     # bare numbers (an answer like "72" to "what is the weight?")
     if m := re.fullmatch(rf"\s*{_NUM}\s*", s):
         out.bare_numbers.append(float(m[1]))
+        add("number", float(m[1]), m.start(1), m.end(1))
 
     # topic cues
     for cue, pattern in (("crs", _CRS), ("icans", _ICANS), ("washout", _WASHOUT), ("followup", _FOLLOWUP),

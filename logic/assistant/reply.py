@@ -248,7 +248,11 @@ def ask(text: str, context: dict | None = None) -> Answer:
         weight_given = bool(x.weights_kg or x.bare_numbers or x.weight_other_unit)
         # Only a message that adds something continues the waiting question; anything else is new.
         if merged != previous.model_copy(update={"cues": merged.cues}) and (weight_given or not pending.get("optional")):
-            x, intent, resumed = merged.model_copy(update={"found": x.found}), pending["intent"], True
+            slot = (pending.get("missing") or [None])[0]
+            kind = {"temperature": "temperature_c"}.get(slot or "", slot)
+            found = [f.model_copy(update={"kind": kind, "unit": _UNITS.get(slot)}) if f.kind == "number" and slot
+                     else f for f in x.found]
+            x, intent, resumed = merged.model_copy(update={"found": found}), pending["intent"], True
     if not resumed and (again := follow_up(turn.last, x, intent)) is not None:
         x, intent = again
     turn.x_last = x.model_dump(exclude={"found"})
@@ -259,13 +263,16 @@ def ask(text: str, context: dict | None = None) -> Answer:
     return _with_readback(answer, norm, x, turn)
 
 
+_UNITS = {"weight_kg": "kg", "height_cm": "cm", "igg_g_l": "g/L", "ice": "/10", "temperature": "°C"}
+
+
 def _with_readback(answer: Answer, norm: Normalized, x: Extracted, turn: _Turn) -> Answer:
     """Every reply first says what it read, each item tied to the user's own words."""
     understood: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for f in sorted(x.found, key=lambda f: f.start):
         words = norm.span(f.start, f.end).strip()
-        if not words or f.kind in ("vasopressor",) and any(g.kind == "vasopressors" for g in x.found):
+        if not words or f.kind == "number" or f.kind == "vasopressor" and any(g.kind == "vasopressors" for g in x.found):
             continue
         value = f.value.isoformat() if isinstance(f.value, date | datetime) else f.value
         key = (f.kind, str(value))
