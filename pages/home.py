@@ -142,8 +142,6 @@ def _assistant() -> None:
     st.caption(t("home.chat_privacy"))
 
 
-# At page level, so Streamlit pins the input to the bottom of the screen (U14).
-st.chat_input(t("home.chat_placeholder"), key="home_chat_input", max_chars=assistant.MAX_CHARS, on_submit=_on_submit)
 st.title(t("home.title"))
 st.write(t("home.subtitle"))
 disclaimer()
@@ -168,3 +166,6 @@ st.caption(doc.block(src["writers_block"]).text)
 
 st.subheader(t("home.about_heading"))
 st.write(t("home.about_text"))
+
+# At page level, so Streamlit pins the input to the bottom of the screen (U14).
+st.chat_input(t("home.chat_placeholder"), key="home_chat_input", max_chars=assistant.MAX_CHARS, on_submit=_on_submit)
