@@ -23,7 +23,7 @@ from logic.assistant.normalize import Normalized, normalise
 Lang = Literal["en", "zh"]
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_NUM = r"(\d+(?:\.\d+)?)(?!\d|\.\d)"
+_NUM = r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d|\.\d)"  # starts at a number's first digit (no quadratic backtracking)
 
 
 def language(text: str) -> Lang:

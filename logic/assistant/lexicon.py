@@ -91,6 +91,13 @@ def _fuzzy_names() -> tuple[dict[int, dict[str, str]], dict[str, str]]:
     return zh, en
 
 
+@lru_cache(maxsize=1)
+def _first_chars() -> frozenset[str]:
+    """A slip is never in the first character: only windows starting like a name are compared."""
+    zh, _ = _fuzzy_names()
+    return frozenset(name[0] for names in zh.values() for name in names)
+
+
 def find(text: str) -> list[Match]:
     """Every concept named in (lower-case, NFKC) text, left to right, longest first, no overlaps."""
     pattern, owner = _exact()
@@ -133,6 +140,9 @@ def _fuzzy(text: str, taken: list[bool]) -> list[Match]:
         i = run.start()
         while i < run.end():
             found = None
+            if text[i] not in _first_chars():
+                i += 1
+                continue
             for n in sorted(zh, reverse=True):
                 if i + n > run.end() or any(taken[i:i + n]):
                     continue

@@ -107,7 +107,7 @@ def _typos(out: Normalized) -> None:
             out.conversions.append(Conversion("typo", raw, m.term))
 
 
-_NUM = r"(\d+(?:\.\d+)?)"
+_NUM = r"(?<![\d.])(\d+(?:\.\d+)?)"
 
 
 def _units(out: Normalized) -> None:
