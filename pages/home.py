@@ -142,30 +142,40 @@ def _assistant() -> None:
     st.caption(t("home.chat_privacy"))
 
 
+def _tools_and_source() -> None:
+    st.subheader(t("home.tools"))
+    for slug, icon in nav.available():
+        if slug == "home":
+            continue
+        with st.container(border=True):
+            st.page_link(f"pages/{slug}.py", label=f"**{t('nav.' + slug)}**", icon=icon, width="stretch",
+                         query_params={"lang": lang()})
+            st.caption(t(f"nav.blurb.{slug}"))
+
+    src = content.source()
+    st.subheader(t("home.source_heading"))
+    st.markdown(md_escape(t("home.source_text_zh", **src)))
+    st.markdown(md_escape(t("home.source_text", **src)))
+    doc = content.document()
+    st.caption(t("home.attribution") + " " + " ".join(doc.block(b).text for b in ("A1", "A2", "A3")))
+    st.caption(doc.block(src["writers_block"]).text)
+
+    st.subheader(t("home.about_heading"))
+    st.write(t("home.about_text"))
+
+
 st.title(t("home.title"))
 st.write(t("home.subtitle"))
 disclaimer()
-_assistant()
-
-st.subheader(t("home.tools"))
-for slug, icon in nav.available():
-    if slug == "home":
-        continue
-    with st.container(border=True):
-        st.page_link(f"pages/{slug}.py", label=f"**{t('nav.' + slug)}**", icon=icon, width="stretch",
-                     query_params={"lang": lang()})
-        st.caption(t(f"nav.blurb.{slug}"))
-
-src = content.source()
-st.subheader(t("home.source_heading"))
-st.markdown(md_escape(t("home.source_text_zh", **src)))
-st.markdown(md_escape(t("home.source_text", **src)))
-doc = content.document()
-st.caption(t("home.attribution") + " " + " ".join(doc.block(b).text for b in ("A1", "A2", "A3")))
-st.caption(doc.block(src["writers_block"]).text)
-
-st.subheader(t("home.about_heading"))
-st.write(t("home.about_text"))
+if st.session_state.get(CHAT):
+    # A conversation is going: the chat comes last, so the newest answer sits right above the
+    # pinned input (Streamlit scrolls a chat page to its end); the rest folds away above it.
+    with st.expander(t("home.more"), icon=":material/apps:"):
+        _tools_and_source()
+    _assistant()
+else:
+    _assistant()
+    _tools_and_source()
 
 # At page level, so Streamlit pins the input to the bottom of the screen (U14).
 st.chat_input(t("home.chat_placeholder"), key="home_chat_input", max_chars=assistant.MAX_CHARS, on_submit=_on_submit)
