@@ -90,7 +90,7 @@ def _render_understood(a: dict) -> None:
     label, _, rest = items.partition(":")
     rest = rest or label
     chips = [c.strip() for c in rest.split("·") if c.strip()]
-    st.markdown(f"<small>{md_escape(label)}</small> " + " ".join(_badge(c) for c in chips), unsafe_allow_html=True)
+    st.markdown(f":small[{md_escape(label)}] " + " ".join(_badge(c) for c in chips))
 
 
 def _render_answer(a: dict, latest: bool) -> None:
