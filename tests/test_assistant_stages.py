@@ -208,3 +208,17 @@ def test_the_link_carries_the_tocilizumab_times():
     a = ask("T 39, one pressor, room air, 70 kg", {"today": TODAY, "now": NOW, "lang": "en", "tocilizumab_given": given})
     assert "given=2026-11-30T02%3A00%2C2026-11-30T10%3A00" in a.link
     assert a.values["tocilizumab_allowed"] is False and "tocilizumab_mg" not in a.values
+
+
+@pytest.mark.parametrize(("text", "dates"), [("febrile 39.6C", []), ("decrease 12", []), ("mar 1, 2026", [date(2026, 3, 1)]),
+                                            ("1 October 2026", [date(2026, 10, 1)])])
+def test_month_names_are_whole_words(text, dates):
+    assert [d.value for d in x_of(text).dates] == dates
+
+
+def test_no_pressor_is_not_asked_when_both_readings_give_the_same_grade():
+    ctx = {"today": TODAY, "now": NOW, "lang": "en"}
+    same = ask("T 39.6, not on pressors, 2L nasal cannula", ctx)     # none or no_vasopressor: both grade 2
+    assert same.values["grade"] == 2 and same.values["at_least"] is False and same.missing == []
+    differ = ask("T 39.6, not on pressors, room air", ctx)          # grade 1 or 2: asked
+    assert differ.missing == ["vasopressor"]

@@ -109,6 +109,7 @@ class Extracted(BaseModel):
     toci_times: list[datetime] = Field(default_factory=list)
     toci_next: bool = False
     collect: bool = False
+    no_pressor: bool = False                  # "no pressors" said: hypotension none or not needing one
     collect_pos: int | None = None
     what_if: bool = False
     found: list[Found] = Field(default_factory=list)
@@ -288,7 +289,9 @@ def _dates(s: str, today: date, out: Extracted) -> str:
 
     s = re.sub(r"(?<![\d.\-/])(0[1-9]|1[0-2])[-/](0[1-9]|[12]\d|3[01])(?![\d.\-/])", month_day, s)
 
-    month_re = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+    # whole month names or their abbreviations only ("febrile 39" is not 39 February)
+    month_re = (r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ember|ober)?"
+                r"\.?(?![a-z])")
 
     def named_dm(m: re.Match) -> str:
         year = int(m[3]) if m[3] else today.year
@@ -651,6 +654,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     elif _has(_NO_PRESSOR, s):
         out.hypotension = "no_vasopressor" if _has(_HYPOTENSION, s) or _has(r"补液|fluid", s) or \
             out.hypotension == "unspecified" else "unspecified"
+        out.no_pressor = True
         if m := re.search(_NO_PRESSOR, s):
             add("vasopressors", 0, m.start(), m.end(), negated=True)
     elif _has(_PRESSOR, s):

@@ -613,6 +613,15 @@ def _crs_findings(turn: _Turn, x: Extracted) -> tuple[dict[str, Any] | None, lis
     fields = {"max_temp_c": temp, "fever_before_masking": x.fever_before_masking,
               "hypotension": None if x.hypotension == "unspecified" else x.hypotension,
               "hypoxia": None if x.hypoxia == "unspecified" else x.hypoxia}
+    if "vasopressor" in missing and x.no_pressor and "oxygen" not in missing:
+        # "not on pressors": no hypotension, or hypotension without a vasopressor. When both
+        # readings give the same grade, the question need not be asked; else it is.
+        readings = {h: crs.grade_crs(crs.CRSFindings(**{**fields, "hypotension": h}))
+                    for h in ("none", "no_vasopressor")}
+        if len({(g.grade, g.at_least) for g in readings.values()}) == 1:
+            missing.remove("vasopressor")
+            fields["hypotension"] = "no_vasopressor"
+            turn.notes.append(_t(turn.lang, "note.no_pressor_same_grade"))
     return fields, missing, None
 
 
