@@ -43,7 +43,7 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IDLE = ("[data-testid='stApp'][data-test-connection-state='CONNECTED']",
-        "[data-testid='stMain'] [data-testid='stElementContainer']",
+        "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']",
         "[data-testid='stApp'][data-test-script-state='notRunning']")
 # A ward's pace: each of 30 sessions arrives within WARD_ARRIVAL s, loads its page and makes
 # WARD_ACTIONS edits with WARD_THINK s between them.
@@ -61,7 +61,7 @@ OBSERVER_JS = """() => {
     window.__last = performance.now();
   }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
   new MutationObserver(() => { window.__mainChanged = true; window.__last = performance.now(); })
-    .observe(document.querySelector("[data-testid='stMain']"), {subtree: true, childList: true, characterData: true});
+    .observe(document.querySelector("[data-testid='stMainBlockContainer']"), {subtree: true, childList: true, characterData: true});
 }"""
 # A run seen to start and finish, or (a run so fast that React batched its states away) the
 # main area re-rendered with the app idle.
@@ -211,7 +211,7 @@ FIELD = {"number": "[data-testid='stNumberInput'] input", "text": "[data-testid=
 def pick_interaction(page, name: str):
     """A function of the round i that changes one input of the page as a user would."""
     kind, label, values = INTERACT.get(name, ("number", None, ("70", "72")))
-    main = page.locator("[data-testid='stMain']")
+    main = page.locator("[data-testid='stMainBlockContainer']")
     if kind == "click":
         return lambda i: main.get_by_role("button", name=values[i % 2]).first.click()
     if kind == "choose":  # an option of a segmented control or of pills

@@ -14,8 +14,9 @@ from ui.i18n import lang, t
 
 # The conversation lives in this browser session only (never on disk, never logged):
 # home_chat = the messages, home_memory = what it knows about the patient, home_pending = the
-# question the assistant is waiting on.
-CHAT, MEMORY, PENDING = "home_chat", "home_memory", "home_pending"
+# question the assistant is waiting on, home_state = the last question and CRS grade (follow-ups).
+CHAT, MEMORY, PENDING, STATE = "home_chat", "home_memory", "home_pending", "home_state"
+FOLLOW_KEYS = ("last", "crs_grade", "tocilizumab_given")
 MAX_MESSAGES = 40
 EXAMPLES = {"en": ("tocilizumab 70 kg", "ICE 6, awakens to voice", "what does grade 2 ICANS need?"),
             "zh": ("托珠单抗 72kg", "体温38.6 低流量吸氧", "抗原阴性复发怎么办")}
@@ -29,7 +30,8 @@ def _ask(question: str) -> None:
     # The patient strip's values (and the user's own now/today) first; what this conversation
     # itself said overrides them.
     strip_context = patient.current().context()
-    context = {**strip_context, **st.session_state.get(MEMORY, {}), "pending": st.session_state.get(PENDING)}
+    context = {**strip_context, **st.session_state.get(STATE, {}), **st.session_state.get(MEMORY, {}),
+               "pending": st.session_state.get(PENDING), "lang": lang()}
     try:
         answer = assistant.ask(question, context)
     except Exception:  # noqa: BLE001 - no traceback reaches a user; the reply says what to do
@@ -41,6 +43,7 @@ def _ask(question: str) -> None:
     st.session_state[MEMORY] = {k: answer.context[k] for k in assistant.MEMORY_KEYS
                                 if k in answer.context and answer.context[k] != strip_context.get(k)}
     st.session_state[PENDING] = answer.context.get("pending")
+    st.session_state[STATE] = {k: answer.context[k] for k in FOLLOW_KEYS if answer.context.get(k) is not None}
     chat = st.session_state.setdefault(CHAT, [])
     chat.extend([{"role": "user", "text": question}, {"role": "assistant", "answer": answer.model_dump()}])
     del chat[:-MAX_MESSAGES]
@@ -58,8 +61,11 @@ def _forget(key: str) -> None:
 
 
 def _new_patient() -> None:
-    for key in (CHAT, MEMORY, PENDING):
+    # One "New patient" everywhere: the chat's button clears what the strip's does (every page's
+    # inputs, the dose log, the URL), so no value of the last patient is left behind either way.
+    for key in (CHAT, MEMORY, PENDING, STATE):
         st.session_state.pop(key, None)
+    patient.new_patient()
 
 
 def _chip_label(key: str, value: object) -> str:
@@ -79,8 +85,27 @@ def _tool_link(link: str) -> None:
                  query_params=params, width="stretch")
 
 
+def _badge(text: str) -> str:
+    """A read-back chip: the item as read, in a badge (brackets escaped for the badge syntax)."""
+    return f":blue-badge[{md_escape(text).replace('[', '(').replace(']', ')')}]"
+
+
+def _render_understood(a: dict) -> None:
+    """What was read, as chips, before the answer (each tied to the user's words: hover shows them)."""
+    items = a.get("readback") or ""
+    if not items:
+        return
+    label, _, rest = items.partition(":")
+    rest = rest or label
+    chips = [c.strip() for c in rest.split("·") if c.strip()]
+    st.markdown(f":small[{md_escape(label)}] " + " ".join(_badge(c) for c in chips))
+
+
 def _render_answer(a: dict, latest: bool) -> None:
-    if a["kind"] in ("question", "refusal", "noted", "nothing"):
+    _render_understood(a)
+    if a["kind"] in ("search", "nothing") and a["intent"] in ("search",):
+        st.markdown(md_escape(a["headline"]))   # a failed parse is a plain line, not a headline
+    elif a["kind"] in ("question", "refusal", "noted", "nothing"):
         st.markdown(f"**{md_escape(a['headline'])}**")
     else:
         st.markdown(f"### {md_escape(a['headline'])}")
@@ -90,7 +115,7 @@ def _render_answer(a: dict, latest: bool) -> None:
         st.caption(md_escape(note))
     ids = a["recommendation_ids"]
     if ids:
-        with st.expander(t("home.quotes", n=len(ids)), expanded=latest):
+        with st.expander(t("home.quotes", n=len(ids)), expanded=False):
             quote_cards(ids, show_notes=latest)
     if a.get("link"):
         _tool_link(a["link"])
@@ -122,33 +147,46 @@ def _assistant() -> None:
         with st.container(horizontal=True, gap="small"):
             for n, example in enumerate(EXAMPLES[lang()]):
                 st.button(example, key=f"home_example_{n}", on_click=_ask, args=(example,))
-    with st.container():
-        st.chat_input(t("home.chat_placeholder"), key="home_chat_input", max_chars=300, on_submit=_on_submit)
     st.caption(t("home.chat_privacy"))
 
 
 patient.strip()
+
+
+def _tools_and_source() -> None:
+    st.subheader(t("home.tools"))
+    for slug, icon in nav.available():
+        if slug == "home":
+            continue
+        with st.container(border=True):
+            st.page_link(f"pages/{slug}.py", label=f"**{t('nav.' + slug)}**", icon=icon, width="stretch",
+                         query_params={"lang": lang()})
+            st.caption(t(f"nav.blurb.{slug}"))
+
+    src = content.source()
+    st.subheader(t("home.source_heading"))
+    st.markdown(md_escape(t("home.source_text_zh", **src)))
+    st.markdown(md_escape(t("home.source_text", **src)))
+    doc = content.document()
+    st.caption(t("home.attribution") + " " + " ".join(doc.block(b).text for b in ("A1", "A2", "A3")))
+    st.caption(doc.block(src["writers_block"]).text)
+
+    st.subheader(t("home.about_heading"))
+    st.write(t("home.about_text"))
+
+
 st.title(t("home.title"))
 st.write(t("home.subtitle"))
 disclaimer()
-_assistant()
+if st.session_state.get(CHAT):
+    # A conversation is going: the chat comes last, so the newest answer sits right above the
+    # pinned input (Streamlit scrolls a chat page to its end); the rest folds away above it.
+    with st.expander(t("home.more"), icon=":material/apps:"):
+        _tools_and_source()
+    _assistant()
+else:
+    _assistant()
+    _tools_and_source()
 
-st.subheader(t("home.tools"))
-for slug, icon in nav.available():
-    if slug == "home":
-        continue
-    with st.container(border=True):
-        st.page_link(f"pages/{slug}.py", label=f"**{t('nav.' + slug)}**", icon=icon, width="stretch",
-                     query_params={"lang": lang()})
-        st.caption(t(f"nav.blurb.{slug}"))
-
-src = content.source()
-st.subheader(t("home.source_heading"))
-st.markdown(md_escape(t("home.source_text_zh", **src)))
-st.markdown(md_escape(t("home.source_text", **src)))
-doc = content.document()
-st.caption(t("home.attribution") + " " + " ".join(doc.block(b).text for b in ("A1", "A2", "A3")))
-st.caption(doc.block(src["writers_block"]).text)
-
-st.subheader(t("home.about_heading"))
-st.write(t("home.about_text"))
+# At page level, so Streamlit pins the input to the bottom of the screen (U14).
+st.chat_input(t("home.chat_placeholder"), key="home_chat_input", max_chars=assistant.MAX_CHARS, on_submit=_on_submit)

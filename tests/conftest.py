@@ -121,7 +121,7 @@ _OBSERVE_RUNS = """() => {
     for (const r of records) window.__runs.push(r.oldValue);
     window.__runs.push(app.getAttribute('data-test-script-state'));
   }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-  const main = document.querySelector("[data-testid='stMain']");
+  const main = document.querySelector("[data-testid='stMainBlockContainer']");
   if (main) new MutationObserver(() => { window.__mainChanged = true; })
     .observe(main, {subtree: true, childList: true, characterData: true});
 }"""
@@ -160,7 +160,7 @@ class PageProbe:
         """Wait on the app's own state: connected, something rendered, script finished, no skeleton."""
         p = self.page
         p.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30000)
-        p.wait_for_selector("[data-testid='stMain'] [data-testid='stElementContainer']", timeout=30000)
+        p.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']", timeout=30000)
         p.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30000)
         p.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logic import content, crs, dosing, followup, icans, retrieval
-from logic.assistant import MEMORY_KEYS, Answer, ask
-from logic.nlu import extract
+from logic import content, crs, dosing, followup, icans
+from logic.assistant import MEMORY_KEYS, Answer, ask, retrieval
+from logic.assistant.findings import extract
 
 TODAY = date(2026, 4, 20)
 
@@ -33,7 +33,7 @@ def chat(*messages: str, context: dict | None = None) -> list[Answer]:
 def test_missing_weight_is_asked_then_filled():
     first, second = chat("托珠单抗剂量", "72")
     assert first.missing == ["weight_kg"] and first.kind == "question"
-    assert first.text.startswith("患者体重是多少")
+    assert first.headline.startswith("患者体重是多少") and first.text.startswith(first.readback)
     assert second.intent == "tocilizumab_dose" and second.missing == []
     assert second.values["dose_mg"] == dosing.tocilizumab_dose(72).amount
     assert second.context["weight_kg"] == 72
@@ -41,7 +41,7 @@ def test_missing_weight_is_asked_then_filled():
 
 def test_english_question_asks_in_english():
     a = ask("toci", {"today": TODAY})
-    assert a.text == "What is the patient's weight in kg?"
+    assert a.headline == "What is the patient's weight in kg?" and a.lang == "en"
 
 
 def test_follow_up_drug_uses_the_remembered_weight():
@@ -96,7 +96,7 @@ def test_followup_with_the_remembered_infusion_date():
 
 def test_memory_holds_only_the_patient_values_and_the_waiting_question():
     a = ask("toci 70 kg", {"today": TODAY})
-    assert set(a.context) <= {*MEMORY_KEYS, "pending"}
+    assert set(a.context) <= {*MEMORY_KEYS, "pending", "last", "tocilizumab_given", "crs_grade"}
 
 
 # --- refusals -----------------------------------------------------------------------------
@@ -106,7 +106,7 @@ def test_memory_holds_only_the_patient_values_and_the_waiting_question():
     pytest.param("toci 301 kg", "above 300 kg", id="adult range: 301 refused"),
     pytest.param("toci 72000 kg", "grams", id="grams named"),
     pytest.param("托珠单抗 25kg", "超出本成人共识范围", id="zh refusal in Chinese"),
-    pytest.param("temp 98.6F", "°F", id="Fahrenheit named"),
+    pytest.param("temp 98.6", "°F", id="Fahrenheit without a unit named"),
     pytest.param("体温386度", "小数点", id="missing decimal point named"),
     pytest.param("ICE 11", "at most 10", id="ICE above 10"),
     pytest.param("IgG 70 g/L", "at most 60", id="IgG above 60"),
@@ -146,7 +146,7 @@ def test_dates_are_read_and_the_reading_is_stated(text, iso, said):
 
 def test_a_yearless_date_in_the_future_is_last_years():
     a = ask("最后一次硼替佐米 12月1日", {"today": TODAY})
-    assert "2025-12-01" in a.text and a.values["earliest"] == "2025-12-15"
+    assert "2025-12-01" in a.text and a.values["earliest"] == "2025-12-16"  # from the end of 12-01
 
 
 def test_invalid_date_is_not_invented():

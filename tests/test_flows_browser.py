@@ -39,7 +39,7 @@ def expect_visible_text(page, snippet: str, root=None) -> None:
 def switch_language(probe: PageProbe, to: str) -> None:
     """Click the language switch at the top of the page (the app's first segmented control)."""
     label = {"en": "English", "zh": "中文"}[to]
-    switch = probe.page.locator("[data-testid='stMain'] [data-testid='stButtonGroup']").first
+    switch = probe.page.locator("[data-testid='stMainBlockContainer'] [data-testid='stButtonGroup']").first
     probe.act(lambda: switch.get_by_role("radio", name=label, exact=True).click())
     probe.page.wait_for_url(re.compile(rf"[?&]lang={to}(&|$)"), timeout=TIMEOUT)
 
@@ -108,8 +108,11 @@ def flow_home(probe: PageProbe) -> None:
     box.fill("托珠单抗 72kg")
     probe.act(lambda: box.press("Enter"))
     answer = page.locator("[data-testid='stChatMessage']").last
-    expect(answer.get_by_text("托珠单抗 576 mg 静脉输注(体重 72 kg)", exact=True)).to_be_visible(timeout=TIMEOUT)
+    # the reply is in the interface language (English here), whatever the question's script
+    expect(answer.get_by_text("Tocilizumab 576 mg IV (weight 72 kg)", exact=True)).to_be_visible(timeout=TIMEOUT)
     expect_visible_text(page, "8 mg/kg × 72 kg = 576 mg", answer)
+    # the quotes are collapsed: open them
+    probe.act(lambda: answer.locator("[data-testid='stExpander'] summary").first.click())
     snippet = quote_snippet("tocilizumab_dosing", "托珠单抗用法为8 mg/kg")
     expect_visible_text(page, snippet, answer)
 
@@ -119,11 +122,14 @@ def flow_home(probe: PageProbe) -> None:
     # The conversation and what it remembers are kept; the chips now speak Chinese.
     expect(page.locator("[data-testid='stChatMessage']")).to_have_count(2)
     expect(page.locator("[data-testid='stChatMessage']").first.get_by_text("托珠单抗 72kg", exact=True)).to_be_visible()
-    expect_visible_text(page, "托珠单抗 576 mg 静脉输注(体重 72 kg)")
+    expect_visible_text(page, "Tocilizumab 576 mg IV (weight 72 kg)")   # the reply as it was given
     expect(page.get_by_role("button", name=text("zh", "home.chip.weight_kg", value="72"))).to_be_visible()
     expect(page.locator("[data-testid='stChatInputTextArea']")).to_have_attribute(
         "placeholder", text("zh", "home.chat_placeholder"))
 
+    answer = page.locator("[data-testid='stChatMessage']").last
+    if not answer.get_by_text(snippet, exact=False).first.is_visible():
+        probe.act(lambda: answer.locator("[data-testid='stExpander'] summary").first.click())
     follow_rec_link(probe, "tocilizumab_dosing", "zh", snippet)
 
 

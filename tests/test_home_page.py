@@ -46,6 +46,7 @@ def test_missing_weight_is_asked_then_filled_and_remembered_as_a_chip():
     assert "托珠单抗用法为8 mg/kg" in text  # the quote card
     assert "Weight 72 kg" in [b.label for b in at.button]
     assert at.session_state["home_memory"] == {"weight_kg": 72.0}
+    assert ":blue-badge[weight 72 kg]" in text  # the read-back chip
 
 
 def test_follow_up_question_uses_memory_and_a_removed_chip_is_forgotten():
@@ -70,6 +71,7 @@ def test_chinese_conversation_with_grade_and_quote():
     assert "### CRS 至少2级" in text
     assert "低流量鼻导管" in text
     assert any("共识原文" in e.label for e in at.expander)
+    assert any(e.label == "工具、来源与本应用说明" for e in at.expander)  # the rest folds away above the conversation
 
 
 def test_example_button_asks_it():

@@ -59,7 +59,7 @@ def private_server(tmp_path_factory) -> Iterator[dict]:
 def _type_everywhere(probe: PageProbe) -> None:
     """Type the marker (and markup) into every text field and the chat of the page."""
     page = probe.page
-    main = page.locator("[data-testid='stMain']")
+    main = page.locator("[data-testid='stMainBlockContainer']")
     chat = page.locator("[data-testid='stChatInputTextArea']")
     if chat.count():
         probe.act(lambda: (chat.fill(f"托珠单抗 72kg {MARKER} {XSS}"), chat.press("Enter")))
@@ -88,8 +88,8 @@ def test_sessions_leave_no_file_no_log_and_no_request_outside(private_server, br
             _type_everywhere(probe)
             # Markup typed by a user is shown as text and never becomes an element or runs.
             assert probe.page.evaluate("() => window.__xss") is None, f"{slug}: typed markup ran"
-            assert probe.page.locator("[data-testid='stMain'] img[src='x']").count() == 0, slug
-            assert probe.page.locator("[data-testid='stMain'] script").count() == 0, slug
+            assert probe.page.locator("[data-testid='stMainBlockContainer'] img[src='x']").count() == 0, slug
+            assert probe.page.locator("[data-testid='stMainBlockContainer'] script").count() == 0, slug
             probe.assert_clean()
         # The chat shows the typed markup back as text.
         home = probes[0]

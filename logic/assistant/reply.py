@@ -1,8 +1,9 @@
-"""The conversational assistant: a plain Chinese or English question -> the computed answer.
+"""Stages 4-6: the conversation state, the computation, the reply (read-back first).
 
-`ask(text, context)` reads the question (logic.nlu), computes only by calling the other
-logic modules (a number in `values` never comes from anywhere else), and falls back to
-BM25 search over the recommendations (logic.retrieval). A value it needs and was not
+`ask(text, context)` normalises the question (normalize), reads its findings (findings),
+decides what is asked (intent), computes only by calling the other logic modules (a number
+in `values` never comes from anywhere else), and falls back to BM25 search over the
+recommendations (retrieval). A value it needs and was not
 given is asked for (`missing`); the returned `context` carries what the conversation
 knows (weight, height, infusion date, today) and the question it is waiting on, so the
 next message can fill it. Nothing is stored or logged here: the caller keeps the context.
@@ -15,15 +16,29 @@ from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, validate_call
+from pydantic import BaseModel, Field, ValidationError, validate_call
 
-from logic import content, retrieval
-from logic.nlu import DateMention, Extracted, Lang, detect_intent, extract, language
+from logic import content
+from logic.assistant import retrieval
+from logic.assistant.findings import DateMention, Extracted, Lang, extract, language
+from logic.assistant.intent import detect_intent
+from logic.assistant.normalize import MAX_CHARS, Normalized, normalise
+from logic.assistant.state import _Context, _has_memory_values, _merge, follow_up
 from logic.strings import text as catalog_text
 
 Intent = Literal["tocilizumab_dose", "steroid_dose", "crs_grade", "icans_grade", "lymphodepletion", "washout",
-                 "followup", "ivig", "relapse", "eligibility", "search"]
-MEMORY_KEYS: tuple[str, ...] = ("weight_kg", "height_cm", "infusion", "today")
+                 "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered"]
+MEMORY_KEYS: tuple[str, ...] = ("weight_kg", "height_cm", "infusion", "today", "age_years")
+
+
+class Finding(BaseModel):
+    """One thing the assistant read, tied to the user's own words (a substring of the question)."""
+
+    kind: str
+    value: object
+    unit: str | None = None
+    text: str
+    negated: bool = False
 
 
 class Answer(BaseModel):
@@ -41,6 +56,8 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)       # how the question was read; what was not assessed
     link: str | None = None                              # the full tool with the values filled in
     context: dict[str, Any] = Field(default_factory=dict)  # what the conversation knows after this reply
+    understood: list[Finding] = Field(default_factory=list)  # what was read, each with its words
+    readback: str = ""                                   # the read-back line shown before the answer
 
 
 def _t(lang: Lang, key: str, **kw: object) -> str:
@@ -84,9 +101,16 @@ class _Turn:
 
     def __init__(self, question: str, context: dict[str, Any]):
         self.question = question
-        self.lang: Lang = language(question)
+        lang = context.get("lang")
+        self.lang: Lang = lang if lang in ("en", "zh") else language(question)
         self.memory: dict[str, Any] = {k: context[k] for k in MEMORY_KEYS if context.get(k) is not None}
-        self.today: date = self.memory.get("today") or date.today()
+        self.now: datetime = context.get("now") or datetime.now()
+        if self.now.tzinfo is not None:
+            self.now = self.now.replace(tzinfo=None)
+        self.today: date = self.memory.get("today") or self.now.date()
+        self.given: list[datetime] | None = context.get("tocilizumab_given")
+        self.crs_grade_ctx: int | None = context.get("crs_grade")
+        self.last: dict[str, Any] | None = context.get("last")
         self.notes: list[str] = []
         self.pending_in: dict[str, Any] | None = context.get("pending")
         self.wants_weight = False        # an answer that would add a dose once the weight is known
@@ -104,6 +128,14 @@ class _Turn:
         ids = list(dict.fromkeys(rec_ids))
         if pending is None and self.wants_weight and intent != "search":
             ctx["pending"] = {"intent": intent, "x": self.x_dump, "missing": ["weight_kg"], "optional": True}
+        if self.given is not None:
+            ctx["tocilizumab_given"] = list(self.given)
+        if intent not in ("search", "not_covered") and getattr(self, "x_last", None) is not None:
+            ctx["last"] = {"intent": intent, "x": self.x_last}
+        if intent == "crs_grade" and isinstance((values or {}).get("grade"), int):
+            ctx["crs_grade"] = values["grade"]
+        elif self.crs_grade_ctx is not None:
+            ctx["crs_grade"] = self.crs_grade_ctx
         return Answer(intent=intent, values=values or {}, missing=missing or [], recommendation_ids=ids,
                       text="\n".join([headline, *details, *self.notes]), lang=self.lang, kind=kind,
                       headline=headline, details=details, notes=list(self.notes), link=link, context=ctx)
@@ -187,97 +219,94 @@ def _swap(d: date) -> str:
         return "-"
 
 
-# --- understanding a follow-up ----------------------------------------------------------------
-
-_SLOT_FROM_NUMBER = {"weight_kg": "weights_kg", "height_cm": "heights_cm", "temperature": "temps_c"}
-
-
-def _merge(previous: Extracted, new: Extracted, missing: list[str], raw: str) -> Extracted:
-    """The waiting question's reading, completed by the new message (new values win)."""
-    merged = previous.model_copy(deep=True)
-    defaults = Extracted()
-    for field in Extracted.model_fields:
-        value = getattr(new, field)
-        if value != getattr(defaults, field) and field not in ("cues", "bare_numbers", "yes"):
-            setattr(merged, field, value)
-    merged.cues = list(dict.fromkeys([*previous.cues, *new.cues]))
-    slot = missing[0] if missing else None
-    if new.bare_numbers and slot:
-        n = new.bare_numbers[0]
-        if slot in _SLOT_FROM_NUMBER:
-            setattr(merged, _SLOT_FROM_NUMBER[slot], [n])
-        elif slot == "igg_g_l":
-            merged.igg_g_l = n
-        elif slot == "ice":
-            merged.ice = int(n) if n == int(n) else merged.ice
-    if new.yes is not None and slot == "infection":
-        merged.infection = new.yes
-    if slot == "vasopressor" and new.hypotension in (None, "unspecified") and new.yes is not None:
-        merged.hypotension = "one_vasopressor" if new.yes else "no_vasopressor"
-    if slot == "seizure" and new.seizure in (None, "unspecified"):
-        from logic import nlu
-        low = nlu.normalise(raw)
-        if nlu._has(nlu._SEIZURE_PROLONGED, low):
-            merged.seizure = "prolonged_or_repetitive"
-        elif nlu._has(nlu._SEIZURE_RESOLVED, low):
-            merged.seizure = "resolved_rapidly"
-    if slot == "cerebral_edema" and new.cerebral_edema in (None, "unspecified"):
-        from logic import nlu
-        low = nlu.normalise(raw)
-        if nlu._has(nlu._EDEMA_DIFFUSE, low):
-            merged.cerebral_edema = "diffuse"
-        elif nlu._has(nlu._EDEMA_FOCAL, low):
-            merged.cerebral_edema = "focal"
-    if slot == "antigen" and new.antigen is None and new.yes is not None:
-        merged.antigen = "positive" if new.yes else "negative"
-    return merged
-
-
-def _has_memory_values(x: Extracted) -> bool:
-    return bool(x.weights_kg or x.heights_cm or x.weight_other_unit)
-
-
-# --- the entry point ------------------------------------------------------------------------------
-
-class _Context(BaseModel):
-    """The remembered values a caller hands back: a malformed one is a ValidationError, not a crash."""
-
-    model_config = ConfigDict(extra="allow")
-
-    weight_kg: float | None = Field(None, allow_inf_nan=False)
-    height_cm: float | None = Field(None, allow_inf_nan=False)
-    infusion: date | None = None
-    today: date | None = None
-    pending: dict[str, Any] | None = None
-
-
 @validate_call
 def ask(text: str, context: dict | None = None) -> Answer:
-    """Answer one message. `context` is what the previous reply returned (or {})."""
+    """Answer one message. `context` is what the previous reply returned (or {}), plus what the
+    page knows (lang, weight_kg, height_cm, age_years, infusion, today, now, tocilizumab_given,
+    crs_grade). Only the first MAX_CHARS characters are read (the chat's own limit)."""
+    text = (text or "")[:MAX_CHARS]
     ctx = dict(context or {})
     checked = _Context.model_validate(ctx)
-    ctx.update({k: getattr(checked, k) for k in (*MEMORY_KEYS, "pending") if ctx.get(k) is not None})
-    turn = _Turn(text or "", ctx)
-    if not (text or "").strip():
+    ctx.update({k: getattr(checked, k) for k in (*MEMORY_KEYS, "pending", "now", "tocilizumab_given", "crs_grade",
+                                                 "last")
+                if ctx.get(k) is not None})
+    turn = _Turn(text, ctx)
+    if not text.strip():
         return turn.reply("search", _t(turn.lang, "empty"), kind="nothing")
-    x = extract(text, turn.today)
+    norm = normalise(text)
+    x = extract(norm, turn.today, turn.now)
+    if x.today_date is not None:
+        turn.memory["today"] = turn.today = x.today_date
+    if x.age_years is not None:
+        turn.memory["age_years"] = x.age_years
     intent = detect_intent(x)
     pending = turn.pending_in
-    if pending and (intent is None or intent == pending.get("intent")):
+    resumed = False
+    if pending and (intent is None or intent == pending.get("intent")) and not x.not_covered:
         previous = Extracted.model_validate(pending["x"])
         merged = _merge(previous, x, list(pending.get("missing", [])), text)
         weight_given = bool(x.weights_kg or x.bare_numbers or x.weight_other_unit)
         # Only a message that adds something continues the waiting question; anything else is new.
         if merged != previous.model_copy(update={"cues": merged.cues}) and (weight_given or not pending.get("optional")):
-            x, intent = merged, pending["intent"]
-    # What the message says about the patient is remembered whatever it asks.
-    if x.today_cue is not None and x.dates:
-        turn.memory["today"] = turn.today = x.dates[-1].value if len(x.dates) == 1 else _nearest(x.dates, x.today_cue)
+            slot = (pending.get("missing") or [None])[0]
+            kind = {"temperature": "temperature_c"}.get(slot or "", slot)
+            found = [f.model_copy(update={"kind": kind, "unit": _UNITS.get(slot)}) if f.kind == "number" and slot
+                     else f for f in x.found]
+            x, intent, resumed = merged.model_copy(update={"found": found}), pending["intent"], True
+    if not resumed and (again := follow_up(turn.last, x, intent)) is not None:
+        x, intent = again
+    turn.x_last = x.model_dump(exclude={"found"})
     if intent is None:
-        if _has_memory_values(x) and not x.cues:
-            return _noted(turn, x)
-        return _search(turn, text)
-    return HANDLERS[intent](turn, x)
+        answer = _noted(turn, x) if _has_memory_values(x) and not x.cues else _search(turn, text)
+    else:
+        answer = HANDLERS[intent](turn, x)
+    return _with_readback(answer, norm, x, turn)
+
+
+_UNITS = {"weight_kg": "kg", "height_cm": "cm", "igg_g_l": "g/L", "ice": "/10", "temperature": "°C"}
+
+
+def _with_readback(answer: Answer, norm: Normalized, x: Extracted, turn: _Turn) -> Answer:
+    """Every reply first says what it read, each item tied to the user's own words."""
+    understood: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for f in sorted(x.found, key=lambda f: f.start):
+        words = norm.span(f.start, f.end).strip()
+        if not words or f.kind == "number" or f.kind == "vasopressor" and any(g.kind == "vasopressors" for g in x.found):
+            continue
+        value = f.value.isoformat() if isinstance(f.value, date | datetime) else f.value
+        key = (f.kind, str(value))
+        if key in seen:
+            continue
+        seen.add(key)
+        understood.append(Finding(kind=f.kind, value=value, unit=f.unit, text=words, negated=f.negated))
+    items = [_readback_item(turn.lang, f, x) for f in understood]
+    items += [_t(turn.lang, "readback.conversion", raw=c.raw, result=c.result) for c in norm.conversions]
+    line = _t(turn.lang, "readback.line", items=" · ".join(items)) if items else ""
+    text = "\n".join([line, answer.text]) if line else answer.text
+    return answer.model_copy(update={"understood": understood, "readback": line, "text": text})
+
+
+def _readback_item(lang: Lang, f: Finding, x: Extracted) -> str:
+    try:
+        label = _t(lang, f"readback.kind.{f.kind}")
+    except KeyError:
+        label = f.kind
+    value = f.value
+    if f.kind in ("drug", "exposure", "not_covered", "vasopressor"):
+        with contextlib.suppress(KeyError):
+            value = _t(lang, f"concept.{f.value}")
+    elif f.kind in ("oxygen",):
+        with contextlib.suppress(KeyError):
+            value = _t(lang, f"hypoxia.{f.value}")
+    if f.kind == "vasopressors" and not f.negated:
+        named = [_t(lang, f"concept.{p}") for p in x.pressors]
+        if x.vasopressin:
+            named.append(_t(lang, "concept.vasopressin") + _t(lang, "readback.not_counted"))
+        return _t(lang, "readback.pressors", named=" + ".join(named), n=f.value) if named else \
+            _t(lang, "readback.pressors_count", n=f.value)
+    shown = f"{_fmt(value) if isinstance(value, float) else value}{(' ' + f.unit) if f.unit else ''}"
+    return f"{_t(lang, 'readback.not') if f.negated else ''}{label} {shown}".strip()
 
 
 def _nearest(dates: list[DateMention], pos: int) -> date:
@@ -325,11 +354,19 @@ def _tocilizumab(turn: _Turn, x: Extracted) -> Answer:
     if others:
         return turn.ask_for("tocilizumab_dose", ["drug"], x.model_copy(update={"drugs": []}),
                             lead=_t(turn.lang, "ambiguous.drugs", drugs=_drug_names(turn.lang, x.drugs)))
+    if (minor := _minor(turn, "tocilizumab_dose")) is not None:
+        return minor
+    if x.weight_range:
+        return turn.ask_for("tocilizumab_dose", ["weight_kg"], _no_weight(x), lead=_t(turn.lang, "ambiguous.weight_range"))
     w, problem = turn.weight(x)
     if problem:
         return turn.ask_for("tocilizumab_dose", ["weight_kg"], _no_weight(x), lead=problem)
     if w is None:
         return turn.ask_for("tocilizumab_dose", ["weight_kg"], x)
+    guard = _course(turn, x)
+    if guard is not None and not guard.allowed:
+        turn.remember_weight(w)
+        return _toci_refused(turn, guard, "tocilizumab_dose")
     try:
         calc = dosing.tocilizumab(w)
     except ValidationError as exc:
@@ -352,11 +389,123 @@ def _tocilizumab(turn: _Turn, x: Extracted) -> Answer:
                       total=_fmt(_number(rec, "max_doses_total"))))
     values = {"dose_mg": dose.amount, "weight_kg": w, "capped": dose.capped, "unit": dose.unit,
               "route": dose.route}
+    if guard is None:
+        details.append(_t(turn.lang, "toci.history_unknown"))
+    else:
+        values["allowed"] = True
+        values["doses_total"] = guard.doses_total
+        details.append(_t(turn.lang, "toci.course_ok", n=guard.doses_total))
     headline = _t(turn.lang, "toci.headline_capped" if dose.capped else "toci.headline",
                   dose=_fmt(dose.amount), weight=_fmt(w))
     return turn.reply("tocilizumab_dose", headline, values=values, details=details,
                       rec_ids=list(calc.recommendation_ids),
                       link=_link("/dosing", weight_kg=w, drug="tocilizumab"))
+
+
+def _minor(turn: _Turn, intent: Intent) -> Answer | None:
+    """Under 18: outside this adult consensus, no dose."""
+    age = turn.memory.get("age_years")
+    if age is not None and float(age) < 18:
+        return turn.reply(intent, _t(turn.lang, "refuse.minor", age=_fmt(float(age))), kind="refusal",
+                          rec_ids=["trials_population"])
+    return None
+
+
+class _Guard(BaseModel):
+    allowed: bool
+    earliest: datetime | None
+    doses_total: int
+    rule: str
+    known_times: bool
+
+
+def _course(turn: _Turn, x: Extracted) -> _Guard | None:
+    """The tocilizumab course guard (logic.dosing.tocilizumab_next) with what is known; None = unknown."""
+    from logic import dosing
+
+    times = list(x.toci_times) or list(turn.given or [])
+    count = x.toci_count if x.toci_count is not None else (len(turn.given) if turn.given is not None else None)
+    if count is None and not times:
+        return None
+    count = max(count or 0, len(times))
+    rec = content.recommendation("tocilizumab_dosing")
+    max_total = int(_number(rec, "max_doses_total"))
+    if count >= max_total:
+        return _Guard(allowed=False, earliest=None, doses_total=count, rule="max_total", known_times=bool(times))
+    if count == 0:
+        return _Guard(allowed=True, earliest=turn.now, doses_total=0, rule="first_dose", known_times=True)
+    label_24h = int(_number(rec, "max_doses_24h_label", note=True))
+    if len(times) < count and (not times or count >= label_24h):
+        return _Guard(allowed=False, earliest=None, doses_total=count, rule="times_unknown", known_times=False)
+    # with fewer doses than the 24-h limit, only the last one's time matters (>= 8 h after it)
+    check = dosing.tocilizumab_next(times if len(times) == count else times[-1:], turn.now)
+    return _Guard(allowed=check.allowed, earliest=check.earliest, doses_total=count, rule=check.rule,
+                  known_times=True)
+
+
+def _toci_refused(turn: _Turn, guard: _Guard, intent: Intent) -> Answer:
+    values: dict[str, object] = {"allowed": False, "doses_total": guard.doses_total,
+                                 "earliest": guard.earliest.isoformat(timespec="minutes") if guard.earliest else None}
+    if guard.rule == "times_unknown":
+        return turn.reply(intent, _t(turn.lang, "toci.times_unknown", n=guard.doses_total), kind="question",
+                          values=values, missing=["tocilizumab_times"], rec_ids=["tocilizumab_dosing"],
+                          pending={"intent": "tocilizumab_next", "x": turn.x_last or {}, "missing": ["tocilizumab_times"]})
+    key = "toci.no_more" if guard.earliest is None else "toci.not_yet"
+    headline = _t(turn.lang, key, n=guard.doses_total,
+                  earliest=guard.earliest.strftime("%Y-%m-%d %H:%M") if guard.earliest else "-")
+    rec = content.recommendation("tocilizumab_dosing")
+    details = [_t(turn.lang, "toci.course", interval=_fmt(_number(rec, "min_interval_h")),
+                  per24=_fmt(_number(rec, "max_doses_24h_label", note=True)),
+                  printed=_fmt(_number(rec, "max_doses_24h_printed")),
+                  total=_fmt(_number(rec, "max_doses_total")))]
+    return turn.reply(intent, headline, values=values, details=details, rec_ids=["tocilizumab_dosing"],
+                      link=_toci_link(turn, turn.memory.get("weight_kg")))
+
+
+def _toci_link(turn: _Turn, w: float | None) -> str:
+    given = ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in (turn.given or []))
+    return _link("/dosing", weight_kg=w, drug="tocilizumab", given=given or None)
+
+
+def _tocilizumab_next(turn: _Turn, x: Extracted) -> Answer:
+    guard = _course(turn, x)
+    if guard is None:
+        return turn.ask_for("tocilizumab_next", ["tocilizumab_times"], x)
+    if not guard.allowed:
+        return _toci_refused(turn, guard, "tocilizumab_next")
+    values = {"allowed": True, "doses_total": guard.doses_total,
+              "earliest": guard.earliest.isoformat(timespec="minutes") if guard.earliest else None}
+    rec = content.recommendation("tocilizumab_dosing")
+    details = [_t(turn.lang, "toci.course", interval=_fmt(_number(rec, "min_interval_h")),
+                  per24=_fmt(_number(rec, "max_doses_24h_label", note=True)),
+                  printed=_fmt(_number(rec, "max_doses_24h_printed")),
+                  total=_fmt(_number(rec, "max_doses_total")))]
+    w = turn.memory.get("weight_kg")
+    if x.weights_kg:
+        w = x.weights_kg[0]
+    if w is not None:
+        from logic import dosing
+        with contextlib.suppress(ValidationError):
+            calc = dosing.tocilizumab(float(w))
+            values["dose_mg"] = calc.dose.amount
+            details.insert(0, _t(turn.lang, "mgmt.toci", dose=_fmt(calc.dose.amount), weight=_fmt(float(w)),
+                                 formula=calc.formula))
+    return turn.reply("tocilizumab_next", _t(turn.lang, "toci.allowed_now", n=guard.doses_total), values=values,
+                      details=details, rec_ids=["tocilizumab_dosing"], link=_toci_link(turn, w))
+
+
+_NEAREST = {"washout": ["washout_8_weeks", "washout_2_weeks", "washout_1_week", "washout_72_hours"],
+            "crs": ["crs_mgmt_grade_3", "crs_mgmt_grade_4", "tocilizumab_dosing"],
+            "icans": ["icans_g3_no_crs", "icans_g4_no_crs"]}
+
+
+def _not_covered(turn: _Turn, x: Extracted) -> Answer:
+    """The consensus does not name it: say so, show the nearest thing it does say, never a dose or date."""
+    term = x.not_covered[0]
+    near = "washout" if x.collect or x.dates else "icans" if "icans" in x.cues else "crs"
+    return turn.reply("not_covered", _t(turn.lang, "not_covered.headline", term=_t(turn.lang, f"concept.{term}")),
+                      values={"term": term}, kind="nothing", rec_ids=_NEAREST[near],
+                      details=[_t(turn.lang, f"not_covered.nearest_{near}")])
 
 
 def _no_weight(x: Extracted) -> Extracted:
@@ -392,6 +541,8 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
     drug = drugs[0]
     if drug == "tocilizumab":
         return _tocilizumab(turn, x)
+    if (minor := _minor(turn, "steroid_dose")) is not None:
+        return minor
     w, problem = turn.weight(x)
     if problem:
         return turn.ask_for("steroid_dose", ["weight_kg"], _no_weight(x), lead=problem)
@@ -456,10 +607,21 @@ def _crs_findings(turn: _Turn, x: Extracted) -> tuple[dict[str, Any] | None, lis
             return None, ["temperature"], _temperature_refusal(turn.lang, problem)
         if len(x.temps_c) > 1:
             turn.notes.append(_t(turn.lang, "note.tmax", temps=", ".join(_fmt(t) for t in x.temps_c), tmax=_fmt(temp)))
-    missing = [m for m, v in (("vasopressor", x.hypotension), ("oxygen", x.hypoxia)) if v == "unspecified"]
-    fields = {"max_temp_c": temp,
+    # ask only what could change the grade: positive pressure or several pressors are grade 4 already
+    top = x.hypoxia == "positive_pressure" or x.hypotension == "multiple_vasopressors"
+    missing = [m for m, v in (("vasopressor", x.hypotension), ("oxygen", x.hypoxia)) if v == "unspecified" and not top]
+    fields = {"max_temp_c": temp, "fever_before_masking": x.fever_before_masking,
               "hypotension": None if x.hypotension == "unspecified" else x.hypotension,
               "hypoxia": None if x.hypoxia == "unspecified" else x.hypoxia}
+    if "vasopressor" in missing and x.no_pressor and "oxygen" not in missing:
+        # "not on pressors": no hypotension, or hypotension without a vasopressor. When both
+        # readings give the same grade, the question need not be asked; else it is.
+        readings = {h: crs.grade_crs(crs.CRSFindings(**{**fields, "hypotension": h}))
+                    for h in ("none", "no_vasopressor")}
+        if len({(g.grade, g.at_least) for g in readings.values()}) == 1:
+            missing.remove("vasopressor")
+            fields["hypotension"] = "no_vasopressor"
+            turn.notes.append(_t(turn.lang, "note.no_pressor_same_grade"))
     return fields, missing, None
 
 
@@ -498,21 +660,81 @@ def _crs(turn: _Turn, x: Extracted) -> Answer:
                                                                         for m in assessment.missing),
                           highest=assessment.highest_possible))
     values: dict[str, object] = {"grade": grade.grade, "at_least": grade.at_least}
-    if management.tocilizumab == "elderly_or_comorbid":
-        details.append(_t(turn.lang, "crs.toci_elderly"))
-    details += _management_doses(turn, x, values, tocilizumab=management.tocilizumab != "not_listed",
-                                 dexamethasone=management.dexamethasone,
-                                 high_dose_mp=management.methylprednisolone_high_dose)
+    plan = _plan(turn, x, values, grade)
+    details += _plan_lines(turn, x, values, plan)
     key = "crs.headline_at_least" if grade.at_least else "crs.headline"
     headline = _t(turn.lang, key, grade=grade.grade)
     if grade.grade == 0 and fields["max_temp_c"] is None:
         headline = _t(turn.lang, "crs.headline_no_fever_data", grade=grade.grade)
     w = values.get("weight_kg")
     link = _link("/toxicity", temp_c=fields["max_temp_c"], hypotension=fields["hypotension"],
-                 hypoxia=fields["hypoxia"], weight_kg=w)
+                 hypoxia=fields["hypoxia"], weight_kg=w, masked="1" if x.fever_before_masking else None,
+                 given=_given_param(turn, x))
     return turn.reply("crs_grade", headline, values=values, details=details,
-                      rec_ids=[*grade.recommendation_ids, *management.recommendation_ids,
+                      rec_ids=[*grade.recommendation_ids, *management.recommendation_ids, *plan.recommendation_ids,
                                content.ref("crs_astct_grading")], link=link)
+
+
+def _given(turn: _Turn, x: Extracted) -> list[datetime]:
+    return sorted(x.toci_times) if x.toci_times else list(turn.given or [])
+
+
+def _given_param(turn: _Turn, x: Extracted) -> str | None:
+    return ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in _given(turn, x)) or None
+
+
+def _plan(turn: _Turn, x: Extracted, values: dict[str, object], grade: Any, crs_grade: Any = None,
+          icans_plan: bool = False) -> Any:
+    """The management plan from logic.plans, the builder /toxicity renders, for this patient."""
+    from logic import plans
+
+    w, _problem = turn.weight(x)
+    if w is not None:
+        try:
+            from logic import dosing
+            dosing.check_weight(w)
+        except (ValidationError, ValueError):
+            w = None
+        else:
+            values["weight_kg"] = w
+            if x.weights_kg:
+                turn.remember_weight(w)
+    given = _given(turn, x)
+    # Dose history unknown: no guard verdict is invented ("0 given"); the reply says it is unknown.
+    now = turn.now if (given or turn.given is not None) else None
+    if icans_plan:
+        return plans.icans_management_plan(grade, crs_grade, weight_kg=w, tocilizumab_given=given, now=now)
+    return plans.crs_management_plan(grade, weight_kg=w, tocilizumab_given=given, now=now)
+
+
+def _plan_lines(turn: _Turn, x: Extracted, values: dict[str, object], plan: Any) -> list[str]:
+    """Each plan line in the reply's language (logic.plans.describe), its doses into `values`.
+    A tocilizumab line the course guard forbids carries no dose."""
+    from logic import plans
+
+    out: list[str] = []
+    for line in plan.lines:
+        shown = line
+        if line.action == "tocilizumab":
+            if line.check is not None:
+                values["tocilizumab_allowed"] = line.allowed
+            if not line.allowed:
+                shown = line.model_copy(update={"dose": None, "needs": ()})
+            elif line.dose is not None:
+                values.setdefault("tocilizumab_mg", line.dose.amount)
+            elif turn.given is None and not x.toci_times:
+                pass
+        elif line.dose is not None:
+            key = "dexamethasone_refractory_mg" if line.condition == "refractory" else f"{line.action}_mg"
+            values.setdefault(key, line.dose.amount)
+        if "weight_kg" in line.needs:
+            turn.wants_weight, turn.x_dump = True, x.model_dump(exclude={"found"})
+        out.append("• " + plans.describe(shown, turn.lang))
+    if any(line.action == "tocilizumab" for line in plan.lines) and turn.given is None and not x.toci_times \
+            and x.toci_count is None:
+        out.append(_t(turn.lang, "toci.history_unknown"))
+    values["plan_actions"] = [line.action for line in plan.lines]
+    return out
 
 
 def _crs_inputs(lang: Lang, fields: dict[str, Any]) -> dict[str, str]:
@@ -522,53 +744,6 @@ def _crs_inputs(lang: Lang, fields: dict[str, Any]) -> dict[str, str]:
             "hypoxia": _t(lang, f"hypoxia.{fields['hypoxia']}") if fields["hypoxia"] else na}
 
 
-def _management_doses(turn: _Turn, x: Extracted, values: dict[str, object], *, tocilizumab: bool,
-                      dexamethasone: bool, high_dose_mp: bool, mp_per_kg: bool = False) -> list[str]:
-    """The doses a grade's management lists, computed by logic.dosing for this patient."""
-    from logic import dosing
-
-    lines: list[str] = []
-    w, _problem = turn.weight(x)
-    if w is not None:
-        values["weight_kg"] = w
-    if tocilizumab:
-        if w is None:
-            turn.wants_weight, turn.x_dump = True, x.model_dump()
-            lines.append(_t(turn.lang, "mgmt.toci_needs_weight"))
-        else:
-            try:
-                calc = dosing.tocilizumab(w)
-            except ValidationError as exc:
-                lines.append(_why(exc, turn.lang))
-            else:
-                values["tocilizumab_mg"] = calc.dose.amount
-                if x.weights_kg:
-                    turn.remember_weight(w)
-                lines.append(_t(turn.lang, "mgmt.toci", dose=_fmt(calc.dose.amount), weight=_fmt(w),
-                                formula=calc.formula))
-    if dexamethasone:
-        calc = dosing.dexamethasone()
-        values["dexamethasone_mg"] = calc.dose.amount
-        lines.append(_t(turn.lang, "mgmt.dex", formula=calc.formula))
-    if mp_per_kg:
-        if w is None:
-            turn.wants_weight, turn.x_dump = True, x.model_dump()
-            lines.append(_t(turn.lang, "mgmt.mp_needs_weight"))
-        else:
-            try:
-                calc = dosing.methylprednisolone(w)
-            except ValidationError as exc:
-                lines.append(_why(exc, turn.lang))
-            else:
-                values["methylprednisolone_mg"] = calc.dose.amount
-                lines.append(_t(turn.lang, "mgmt.mp", weight=_fmt(w), formula=calc.formula))
-    if high_dose_mp:
-        calc = dosing.methylprednisolone(None, high_dose=True)
-        values["methylprednisolone_mg"] = calc.dose.amount
-        lines.append(_t(turn.lang, "mgmt.mp_high", formula=calc.formula))
-    return lines
-
-
 def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
     from logic import crs
 
@@ -576,14 +751,14 @@ def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
         management = crs.crs_management(x.crs_grade_stated)
     except ValidationError as exc:
         return turn.refuse("crs_grade", _why(exc, turn.lang), x, [])
+    from logic.models import Grade
+
     values: dict[str, object] = {"grade": management.grade, "at_least": False, "stated": True}
-    details = _management_doses(turn, x, values, tocilizumab=management.tocilizumab != "not_listed",
-                                dexamethasone=management.dexamethasone,
-                                high_dose_mp=management.methylprednisolone_high_dose)
-    if management.tocilizumab == "elderly_or_comorbid":
-        details.insert(0, _t(turn.lang, "crs.toci_elderly"))
+    plan = _plan(turn, x, values, Grade(grade=management.grade, at_least=False, drivers=[],
+                                        recommendation_ids=list(management.recommendation_ids)))
+    details = _plan_lines(turn, x, values, plan)
     return turn.reply("crs_grade", _t(turn.lang, "crs.stated_headline", grade=management.grade), values=values,
-                      details=details, rec_ids=management.recommendation_ids,
+                      details=details, rec_ids=[*management.recommendation_ids, *plan.recommendation_ids],
                       link=_link("/toxicity", weight_kg=values.get("weight_kg")))
 
 
@@ -594,7 +769,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
 
     icans_findings = (x.ice is not None or x.consciousness is not None or x.seizure or x.motor_weakness
                       or x.cerebral_edema)
-    crs_grade: int | None = x.crs_grade_stated
+    crs_grade: int | None = x.crs_grade_stated if x.crs_grade_stated is not None else turn.crs_grade_ctx
     crs_values: dict[str, object] = {}
     if x.temps_c or x.hypotension or x.hypoxia or x.temp_fahrenheit is not None:
         fields, missing, refusal = _crs_findings(turn, x)
@@ -609,6 +784,8 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
         crs_values = {"crs_grade": g.grade, "crs_at_least": g.at_least}
     if not icans_findings and x.icans_grade_stated is not None:
         return _icans_stated(turn, x, x.icans_grade_stated, crs_grade)
+    if not icans_findings:
+        return turn.ask_for("icans_grade", ["ice"], x)
     missing = [m for m, v in (("seizure", x.seizure), ("cerebral_edema", x.cerebral_edema)) if v == "unspecified"]
     if missing:
         return turn.ask_for("icans_grade", missing, x)
@@ -620,6 +797,8 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
         return turn.refuse("icans_grade", _why(exc, turn.lang), x.model_copy(update={"ice": None}), ["ice"])
     grade = assessment.grade
     values: dict[str, object] = {"grade": grade.grade, "at_least": grade.at_least, **crs_values}
+    if crs_grade is not None and "crs_grade" not in values:
+        values["crs_grade"] = crs_grade
     na = _t(turn.lang, "not_assessed")
     details = [_t(turn.lang, "icans.inputs",
                   ice=_fmt(x.ice) if x.ice is not None else na,
@@ -661,14 +840,14 @@ def _icans_plan_lines(turn: _Turn, x: Extracted, grade: int, crs_grade: int | No
             details.append(_t(turn.lang, "icans.if_crs_toci",
                               per_kg=_fmt(float(content.value("icans_g1_with_crs", "tocilizumab_mg_per_kg")))))
         rec_ids += [r for r in with_crs.recommendation_ids if r not in rec_ids]
-    if plan.icu != "none":
-        details.append(_t(turn.lang, f"icans.icu_{plan.icu}"))
-    if plan.status_epilepticus_per_guideline:
-        details.append(_t(turn.lang, "icans.status_epilepticus"))
-    details += _management_doses(turn, x, values, tocilizumab=plan.tocilizumab,
-                                 dexamethasone=plan.steroid == "dexamethasone_or_methylprednisolone",
-                                 high_dose_mp=plan.steroid == "methylprednisolone_high_dose",
-                                 mp_per_kg=plan.steroid == "dexamethasone_or_methylprednisolone")
+    from logic.models import Grade
+
+    crs_g = None if crs_grade is None else Grade(grade=crs_grade, at_least=bool(values.get("crs_at_least")),
+                                                  drivers=[], recommendation_ids=[])
+    built = _plan(turn, x, values, Grade(grade=grade, at_least=bool(values.get("at_least")), drivers=[],
+                                         recommendation_ids=[]), crs_g, icans_plan=True)
+    details += _plan_lines(turn, x, values, built)
+    rec_ids += [r for r in built.recommendation_ids if r not in rec_ids]
     return details, rec_ids
 
 
@@ -753,6 +932,10 @@ def _washout(turn: _Turn, x: Extracted) -> Answer:
     if not dates:
         return turn.ask_for("washout", ["exposure_date"], x,
                             lead=_t(turn.lang, "washout.which", exposures=_exposure_names(turn.lang, x.exposures)))
+    # A date written after "collect on" is the planned collection, when the exposures have their own.
+    before = [d for d in dates if x.collect_pos is None or d.start < x.collect_pos]
+    planned = [d for d in dates if before and x.collect_pos is not None and d.start > x.collect_pos]
+    dates = before or dates
     # Each exposure takes the date written nearest after it (else before it); one date serves all.
     last: dict[str, date] = {}
     for key in x.exposures:
@@ -760,32 +943,41 @@ def _washout(turn: _Turn, x: Extracted) -> Answer:
         after = [d for d in dates if d.start >= pos]
         chosen = after[0] if after else min(dates, key=lambda d: abs(d.start - pos))
         last[key] = turn.past(chosen)
-    for d in dates:
+    for d in [*dates, *planned]:
         turn.date_note(d)
     if x.chemo_generic:
         turn.notes.append(_t(turn.lang, "washout.chemo_generic", weeks=_fmt(float(content.value("washout_2_weeks", "weeks")))))
     if "therapeutic_corticosteroids" in x.exposures:
         turn.notes.append(_t(turn.lang, "washout.steroid_time", hours=_fmt(float(content.value("washout_72_hours", "hours")))))
-    moments = {k: datetime.combine(v, datetime.min.time()) for k, v in last.items()}
-    now = datetime.combine(turn.today, datetime.min.time())
+    # A bare date counts from the end of that day, as on the eligibility page (the same call).
+    now = datetime.combine(turn.today, turn.now.time()) if turn.today != turn.now.date() else turn.now
     try:
-        window = eligibility.earliest_apheresis(moments, now=now, lang=turn.lang)
+        window = eligibility.earliest_apheresis(dict(last), now=now, lang=turn.lang)
     except ValidationError as exc:
         return turn.refuse("washout", _why(exc, turn.lang), x.model_copy(update={"dates": []}), ["exposure_date"])
     earliest = window.earliest.date()
     details = [_t(turn.lang, "washout.item", name=_t(turn.lang, f"exposure.{w.exposure}"),
-                  last=w.last.date().isoformat(), window=_window(turn.lang, w.window_hours), clear=w.clear.date().isoformat())
+                  last=eligibility.last_text(w, turn.lang), window=_window(turn.lang, w.window_hours),
+                  clear=f"{w.clear:%Y-%m-%d %H:%M}")
                for w in window.windows]
     details.append(_t(turn.lang, "washout.rule", w8=_fmt(float(content.value("washout_8_weeks", "weeks"))),
                        w2=_fmt(float(content.value("washout_2_weeks", "weeks"))),
                        w1=_fmt(float(content.value("washout_1_week", "weeks"))),
                        h72=_fmt(float(content.value("washout_72_hours", "hours")))))
     binding = window.binding
-    headline = _t(turn.lang, "washout.headline", date=earliest.isoformat(),
+    headline = _t(turn.lang, "washout.headline", date=f"{window.earliest:%Y-%m-%d %H:%M}",
                   binding=_t(turn.lang, f"exposure.{binding}") if binding else "-")
     if earliest <= turn.today:
         details.insert(0, _t(turn.lang, "washout.already", today=turn.today.isoformat()))
-    return turn.reply("washout", headline, values={"earliest": earliest.isoformat(), "binding": binding},
+    values: dict[str, object] = {"earliest": earliest.isoformat(), "binding": binding,
+                                 "earliest_at": window.earliest.isoformat(timespec="minutes")}
+    if planned:
+        ok = datetime.combine(planned[0].value, datetime.min.time()) >= window.earliest
+        values["planned"] = planned[0].value.isoformat()
+        values["planned_ok"] = ok
+        details.insert(0, _t(turn.lang, "washout.planned_ok" if ok else "washout.planned_early",
+                             planned=planned[0].value.isoformat(), earliest=f"{window.earliest:%Y-%m-%d %H:%M}"))
+    return turn.reply("washout", headline, values=values,
                       details=details, rec_ids=[w.recommendation_id for w in window.windows],
                       link=_link("/eligibility", **{k: v.isoformat() for k, v in last.items()}))
 
@@ -801,7 +993,13 @@ def _followup(turn: _Turn, x: Extracted) -> Answer:
 
     infusion: date | None = None
     candidates = [d for d in x.dates if not (x.today_cue is not None and abs(d.start - x.today_cue) < 12)]
-    if candidates:
+    if x.day_post is not None:
+        candidates = [d for d in candidates if d.form != "relative"]
+    if x.day_post is not None and not candidates:
+        from datetime import timedelta
+        infusion = turn.today - timedelta(days=x.day_post)
+        turn.notes.append(_t(turn.lang, "note.day_post", day=x.day_post, date=infusion.isoformat()))
+    elif candidates:
         chosen = (_nearest_mention(candidates, x.infusion_cue) if x.infusion_cue is not None else candidates[0])
         infusion = turn.past(chosen)
         turn.date_note(chosen)
@@ -956,5 +1154,6 @@ def _stated_items(x: Extracted) -> set[str]:
 HANDLERS = {
     "tocilizumab_dose": _tocilizumab, "steroid_dose": _steroid, "crs_grade": _crs, "icans_grade": _icans,
     "lymphodepletion": _lymphodepletion, "washout": _washout, "followup": _followup, "ivig": _ivig,
-    "relapse": _relapse, "eligibility": _eligibility,
+    "relapse": _relapse, "eligibility": _eligibility, "tocilizumab_next": _tocilizumab_next,
+    "not_covered": _not_covered,
 }
