@@ -112,8 +112,11 @@ def standalone_conf(site: str, workdir: Path) -> str:
     w = workdir
     return f"""\
 worker_processes 1;
+# A graceful stop (nginx -s quit) waits for open websockets at most this long.
+worker_shutdown_timeout 10s;
 pid {w}/nginx.pid;
-error_log {w}/error.log crit;
+# The master's own lines (start, stop); request errors go to the server's log at crit.
+error_log stderr notice;
 events {{ worker_connections 4096; }}
 http {{
     client_body_temp_path {w}/client_body;
@@ -134,8 +137,8 @@ def free_port() -> int:
 
 
 class Nginx:
-    """nginx from a throwaway prefix. start() returns once the master has bound its socket: the
-    launching process exits after binding and forking (daemon mode), so nothing polls."""
+    """nginx from a throwaway prefix, in the foreground as a child process. start() returns when
+    the master reports starting its worker, which it does after binding the listen socket."""
 
     def __init__(self, workdir: Path, ports: list[int], listen_port: int, *, base: str = BASE) -> None:
         self.workdir = workdir
@@ -147,18 +150,40 @@ class Nginx:
         site = site_conf(ports, f"127.0.0.1:{listen_port}", base=base, access_log=str(self.access_log),
                          error_log=str(workdir / "error.log"))
         self.conf.write_text(standalone_conf(site, workdir))
+        self.proc: subprocess.Popen | None = None
+        self.output: list[str] = []
+        self._ready = threading.Event()
 
     def _cmd(self, *extra: str) -> list[str]:
-        return [NGINX, "-p", str(self.workdir), "-c", str(self.conf), "-e", str(self.workdir / "error.log"), *extra]
+        return [NGINX, "-p", str(self.workdir), "-c", str(self.conf), "-e", "stderr", *extra]
 
-    def start(self) -> str:
+    def _drain(self) -> None:
+        for line in self.proc.stderr:
+            self.output.append(line)
+            if "start worker process" in line:
+                self._ready.set()
+        self._ready.set()
+
+    def start(self, timeout: float = 30) -> str:
         subprocess.run(self._cmd("-t", "-q"), check=True)
-        subprocess.run(self._cmd(), check=True)
+        self.proc = subprocess.Popen(self._cmd("-g", "daemon off;"), stderr=subprocess.PIPE, text=True)
+        threading.Thread(target=self._drain, daemon=True).start()
+        if not self._ready.wait(timeout) or self.proc.poll() is not None:
+            self.stop(graceful=False)
+            raise RuntimeError("nginx did not start:\n" + "".join(self.output))
         return self.url
 
-    def stop(self, graceful: bool = True) -> None:
-        if (self.workdir / "nginx.pid").exists():
-            subprocess.run(self._cmd("-s", "quit" if graceful else "stop"), check=False)
+    def stop(self, graceful: bool = True, timeout: float = 15) -> None:
+        """SIGQUIT: stop accepting, finish in-flight requests (open websockets: at most
+        worker_shutdown_timeout), exit. SIGTERM is the fast stop."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGQUIT if graceful else signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class Replica:
