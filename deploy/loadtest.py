@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import secrets
@@ -47,9 +48,9 @@ TYPED = {"home": "tocilizumab 72 kg", "library": "托珠单抗"}
 RUN_CAP = 240.0  # seconds: a run that is not done by then is cut and its sessions count as errors
 
 
-def pct(xs: list[float], q: float) -> float:
+def pct(xs: list[float], q: float) -> float | None:
     if not xs:
-        return float("nan")
+        return None
     xs = sorted(xs)
     return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
 
@@ -80,6 +81,7 @@ class Run:
         self.killed_at: float | None = None
         self.cut: list[dict] = []  # sessions whose websocket the kill closed
         self.done = asyncio.Event()
+        self.browser_ready = asyncio.Event()  # the browser user is set up: the load may start
 
     async def user(self, i: int) -> None:
         rng = random.Random(self.rng.random())
@@ -89,7 +91,12 @@ class Run:
         step = "load"
         try:
             await s.connect()
-            r = await s.run()
+            try:
+                r = await s.run()
+            except (websockets.ConnectionClosed, ConnectionError, OSError):
+                if self.killed_at is None:
+                    raise
+                r = await self.reconnect(s, page, step)  # the load in flight when its replica died
             self._count(page, step, r)
             for k in range(ACTIONS):
                 step = f"edit {k + 1}"
@@ -121,7 +128,7 @@ class Run:
             task.cancel()
         return closed in finished and not self.done.is_set()
 
-    async def reconnect(self, s: RoutedSession, page: str, step: str) -> None:
+    async def reconnect(self, s: RoutedSession, page: str, step: str):
         """What a browser does when its websocket drops: connect again (same URL, same cookie:
         nginx finds the replica dead and sends it to the next), and rerun the page with the
         widget values the frontend still holds."""
@@ -140,6 +147,7 @@ class Run:
         now = time.perf_counter()
         self.cut.append({"page": page, "step": step, "attempts": attempts, "served_after_kill_s": now - self.killed_at,
                          "served_after_drop_s": now - t_cut, "status": r.status, "exceptions": r.exceptions})
+        return r
 
     def _count(self, page: str, step: str, r) -> None:
         self.lat.append(r.seconds)
@@ -147,8 +155,13 @@ class Run:
             self.errors.append(f"{page} {step}: {r.status} exceptions={r.exceptions}")
 
     async def go(self, during=None) -> dict:
-        users = [asyncio.create_task(self.user(i)) for i in range(self.n)]
         extra = [asyncio.create_task(during)] if during else []
+        if extra:  # the browser user first, alone on the replicas, then the load and the kill
+            ready = asyncio.create_task(self.browser_ready.wait())
+            await asyncio.wait([ready, extra[0]], return_when=asyncio.FIRST_COMPLETED)
+            if extra[0].done():
+                extra[0].result()  # the browser user failed before the load: raise its error
+        users = [asyncio.create_task(self.user(i)) for i in range(self.n)]
         t0 = time.perf_counter()
         # Every session has finished its edits when the last arrival plus its think times is over.
         await asyncio.sleep(ARRIVAL + ACTIONS * THINK[1] + 5)
@@ -161,6 +174,9 @@ class Run:
         return {"sessions": self.n, "runs": len(self.lat), "p50_s": pct(self.lat, 0.5), "p95_s": pct(self.lat, 0.95),
                 "mean_s": statistics.fmean(self.lat) if self.lat else None, "errors": len(self.errors),
                 "error_samples": self.errors[:10], "wall_s": time.perf_counter() - t0, "cut": self.cut,
+                "cut_sessions": len(self.cut),
+                "served_after_kill_s": {q: pct([c["served_after_kill_s"] for c in self.cut], v)
+                                        for q, v in (("p50", 0.5), ("p95", 0.95), ("max", 1.0))},
                 "browser": probe}
 
 
@@ -238,6 +254,7 @@ async def browser_user(stack: Stack, run: Run, kill_after: float) -> dict:
         ports = re.findall(r"upstream=127\.0\.0\.1:(\d+)/", log)
         target = max(set(ports), key=ports.count)
         victim = next(r for r in stack.replicas if str(r.port) == target)
+        run.browser_ready.set()
 
         await asyncio.sleep(kill_after)  # into the load run
         run.killed_at = time.perf_counter()
@@ -299,6 +316,8 @@ def one_run(replicas: int, sessions: int, seed: int, kill: bool = False) -> dict
             peak: list[float] = []
 
             async def sample():
+                if kill:
+                    await run.browser_ready.wait()
                 await asyncio.sleep(ARRIVAL + ACTIONS * THINK[1])  # every session open
                 peak.extend(stack.rss())
 
@@ -319,18 +338,30 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10x fewer sessions (a check of the harness)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "DEPLOY.json")
+    parser.add_argument("--only", nargs="+", choices=("one", "three", "kill"),
+                        help="some of the runs, added to those already in --out")
+    parser.add_argument("--repeat", type=int, default=1, choices=range(1, 4), help="each run this many times")
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     plan = [("one replica, 100 sessions", 1, 100 // scale, False),
             ("three replicas, 300 sessions", 3, 300 // scale, False),
             ("three replicas, 300 sessions, one killed", 3, 300 // scale, True)]
-    out = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "pace": {
-        "arrival_s": ARRIVAL, "edits": ACTIONS, "think_s": THINK}, "runs": {}}
-    for name, replicas, sessions, kill in plan:
-        assert sessions <= MAX_SESSIONS
-        print(f"{name} ...", flush=True)
-        out["runs"][name] = r = one_run(replicas, sessions, seed=17, kill=kill)
-        print(json.dumps({k: v for k, v in r.items() if k != "cut"}, default=str)[:1500], flush=True)
+    if args.only:
+        plan = [plan[("one", "three", "kill").index(k)] for k in args.only]
+    out = {"pace": {"arrival_s": ARRIVAL, "edits": ACTIONS, "think_s": THINK}, "runs": {}}
+    if args.only and args.out.exists():  # more samples of some runs, beside the others
+        out = json.loads(args.out.read_text())
+    for rep in range(args.repeat):  # interleaved, so a spell of load from elsewhere hits every run alike
+        for name, replicas, sessions, kill in plan:
+            assert sessions <= MAX_SESSIONS
+            print(f"{name} (#{rep + 1}) ...", flush=True)
+            before = os.getloadavg()[0]
+            when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+            r = one_run(replicas, sessions, seed=17 + rep, kill=kill)
+            r["when"], r["load_average_1m_before"] = when, before
+            r["load_average_1m_after"] = os.getloadavg()[0]
+            out["runs"].setdefault(name, []).append(r)
+            print(json.dumps({k: v for k, v in r.items() if k != "cut"}, default=str)[:1500], flush=True)
     args.out.write_text(json.dumps(out, indent=1, default=str) + "\n")
     print(f"wrote {args.out}")
     return 0

@@ -61,6 +61,9 @@ def main() -> int:
             print(f"{args.replicas} replicas on 127.0.0.1:{ports[0]}-{ports[-1]}; open {url}/  (Ctrl-C stops)",
                   flush=True)
             while not stop.wait(2):
+                if proxy.proc.poll() is not None:
+                    print(f"nginx exited ({proxy.proc.returncode}): stopping", flush=True)
+                    break
                 for port, r in list(replicas.items()):
                     if r.proc.poll() is not None:
                         print(f"replica {port} exited ({r.proc.returncode}); starting it again", flush=True)
