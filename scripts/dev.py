@@ -2,7 +2,7 @@
 """Set up and run the app or the tests on a fresh machine that has only Python 3.11.
 
     python3 scripts/dev.py run    # create .venv, install, start the app on http://127.0.0.1:8501
-    python3 scripts/dev.py test   # create .venv, install (and Debian's chromium if root), run every test
+    python3 scripts/dev.py test   # create .venv, install (and Debian's chromium and nginx if root), run every test
     python3 scripts/dev.py bench  # the benchmark (bench/), when present
     python3 scripts/dev.py bundle [--out DIR]   # dist/cart-mm-offline-<version>.tar.gz, for an air-gapped install
     python3 scripts/dev.py serve --replicas N [--port 8080] [--base cart-mm]   # N replicas behind nginx
