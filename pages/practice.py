@@ -295,7 +295,7 @@ with st.container(border=True):
                      format_func=labels.__getitem__)
         st.form_submit_button(t("practice.check"), on_click=_check, args=(case,), type="primary",
                               width="stretch")
-    st.caption(t("practice.share", url=f"/practice?case={seed}&lang={lang()}"))
+    st.caption(t("practice.share", url=nav.href(f"/practice?case={seed}&lang={lang()}")))
 
 last = st.session_state.get(LAST)
 if last and last[0] == seed:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from logic import content
 from ui.i18n import lang, t
+from ui.nav import href
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
@@ -18,7 +19,7 @@ def md_escape(s: str) -> str:
 
 
 def library_link(rec_id: str) -> str:
-    return f"/library?rec={rec_id}&lang={lang()}"
+    return href(f"/library?rec={rec_id}&lang={lang()}")
 
 
 def quote_card(rec_id: str, *, show_notes: bool = True, link: bool = True) -> None:

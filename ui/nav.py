@@ -46,3 +46,11 @@ def nav_bar(pages: dict[str, st.Page], t, lang: str) -> None:
                 for slug in rest:
                     st.page_link(pages[slug], label=t(f"nav.{slug}"), icon=pages[slug].icon,
                                  query_params=keep)
+
+
+def href(path: str) -> str:
+    """A link the browser follows as typed ("/library?rec=…"), under the server's base path when
+    it is served under one behind a reverse proxy (server.baseUrlPath = "cart-mm": "/cart-mm/library?…").
+    st.page_link and downloads add the base path themselves; a markdown link does not."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{path}" if base else path
