@@ -115,6 +115,7 @@ class _Turn:
         self.pending_in: dict[str, Any] | None = context.get("pending")
         self.wants_weight = False        # an answer that would add a dose once the weight is known
         self.x_dump: dict[str, Any] = {}
+        self.x: Extracted | None = None  # this question's reading (for the links)
 
     # --- replies ---------------------------------------------------------------------------
 
@@ -256,6 +257,7 @@ def ask(text: str, context: dict | None = None) -> Answer:
     if not resumed and (again := follow_up(turn.last, x, intent)) is not None:
         x, intent = again
     turn.x_last = x.model_dump(exclude={"found"})
+    turn.x = x
     if intent is None:
         answer = _noted(turn, x) if _has_memory_values(x) and not x.cues else _search(turn, text)
     else:
@@ -398,8 +400,7 @@ def _tocilizumab(turn: _Turn, x: Extracted) -> Answer:
     headline = _t(turn.lang, "toci.headline_capped" if dose.capped else "toci.headline",
                   dose=_fmt(dose.amount), weight=_fmt(w))
     return turn.reply("tocilizumab_dose", headline, values=values, details=details,
-                      rec_ids=list(calc.recommendation_ids),
-                      link=_link("/dosing", weight_kg=w, drug="tocilizumab"))
+                      rec_ids=list(calc.recommendation_ids), link=_toci_link(turn, w))
 
 
 def _minor(turn: _Turn, intent: Intent) -> Answer | None:
@@ -458,13 +459,21 @@ def _toci_refused(turn: _Turn, guard: _Guard, intent: Intent) -> Answer:
                   per24=_fmt(_number(rec, "max_doses_24h_label", note=True)),
                   printed=_fmt(_number(rec, "max_doses_24h_printed")),
                   total=_fmt(_number(rec, "max_doses_total")))]
+    w = turn.x.weights_kg[0] if turn.x is not None and turn.x.weights_kg else turn.memory.get("weight_kg")
     return turn.reply(intent, headline, values=values, details=details, rec_ids=["tocilizumab_dosing"],
-                      link=_toci_link(turn, turn.memory.get("weight_kg")))
+                      link=_toci_link(turn, w))
 
 
 def _toci_link(turn: _Turn, w: float | None) -> str:
-    given = ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in (turn.given or []))
-    return _link("/dosing", weight_kg=w, drug="tocilizumab", given=given or None)
+    """/dosing's tocilizumab section with the weight and the dose times under the strip's names
+    (`toci` = comma-separated YYYY-MM-DDTHH:MM, ui/patient.py), so its course guard sees the same doses."""
+    return _link("/dosing", weight_kg=w, drug="tocilizumab", age=_age(turn),
+                 toci=_given_param(turn, turn.x) if turn.x is not None else _times_param(turn.given or []))
+
+
+def _age(turn: _Turn) -> int | None:
+    age = turn.memory.get("age_years")
+    return int(age) if age is not None and float(age) == int(age) else None
 
 
 def _tocilizumab_next(turn: _Turn, x: Extracted) -> Answer:
@@ -587,7 +596,7 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
         values["weight_kg"] = w
     return turn.reply("steroid_dose", headline, values=values, details=details,
                       rec_ids=[*calc.recommendation_ids, *calc.indications[:2]],
-                      link=_link("/dosing", weight_kg=link_weight, drug=drug))
+                      link=_link("/dosing", weight_kg=link_weight, drug=drug, age=_age(turn)))
 
 
 # --- CRS -------------------------------------------------------------------------------------------
@@ -666,21 +675,38 @@ def _crs(turn: _Turn, x: Extracted) -> Answer:
     headline = _t(turn.lang, key, grade=grade.grade)
     if grade.grade == 0 and fields["max_temp_c"] is None:
         headline = _t(turn.lang, "crs.headline_no_fever_data", grade=grade.grade)
-    w = values.get("weight_kg")
-    link = _link("/toxicity", temp_c=fields["max_temp_c"], hypotension=fields["hypotension"],
-                 hypoxia=fields["hypoxia"], weight_kg=w, masked="1" if x.fever_before_masking else None,
-                 given=_given_param(turn, x))
+    link = _toxicity_link(turn, x, values, crs_fields=fields)
     return turn.reply("crs_grade", headline, values=values, details=details,
                       rec_ids=[*grade.recommendation_ids, *management.recommendation_ids, *plan.recommendation_ids,
                                content.ref("crs_astct_grading")], link=link)
+
+
+def _toxicity_link(turn: _Turn, x: Extracted, values: dict[str, object], *, crs_fields: dict[str, Any] | None = None,
+                   icans_fields: dict[str, Any] | None = None, crs_grade: int | None = None) -> str:
+    """/toxicity with every input the reply was computed from, under the names the page reads
+    (pages/toxicity.py CHOICE_PARAMS / NUMBER_PARAMS, `masked_fever`; the strip's weight_kg, crs, toci)."""
+    crs_fields = crs_fields or {}
+    icans_fields = icans_fields or {}
+    return _link("/toxicity", temp_c=crs_fields.get("max_temp_c"), hypotension=crs_fields.get("hypotension"),
+                 hypoxia=crs_fields.get("hypoxia"),
+                 masked_fever="1" if crs_fields.get("fever_before_masking") else None,
+                 ice=icans_fields.get("ice_score"), consciousness=icans_fields.get("consciousness"),
+                 seizure=icans_fields.get("seizure"), motor=icans_fields.get("motor_weakness"),
+                 edema=icans_fields.get("cerebral_edema"),
+                 crs=crs_grade if not crs_fields else None,
+                 weight_kg=values.get("weight_kg"), age=_age(turn), toci=_given_param(turn, x))
 
 
 def _given(turn: _Turn, x: Extracted) -> list[datetime]:
     return sorted(x.toci_times) if x.toci_times else list(turn.given or [])
 
 
+def _times_param(times: list[datetime]) -> str | None:
+    return ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in times) or None
+
+
 def _given_param(turn: _Turn, x: Extracted) -> str | None:
-    return ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in _given(turn, x)) or None
+    return _times_param(_given(turn, x))
 
 
 def _plan(turn: _Turn, x: Extracted, values: dict[str, object], grade: Any, crs_grade: Any = None,
@@ -759,7 +785,7 @@ def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
     details = _plan_lines(turn, x, values, plan)
     return turn.reply("crs_grade", _t(turn.lang, "crs.stated_headline", grade=management.grade), values=values,
                       details=details, rec_ids=[*management.recommendation_ids, *plan.recommendation_ids],
-                      link=_link("/toxicity", weight_kg=values.get("weight_kg")))
+                      link=_toxicity_link(turn, x, values, crs_grade=management.grade))
 
 
 # --- ICANS -----------------------------------------------------------------------------------------
@@ -771,6 +797,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
                       or x.cerebral_edema)
     crs_grade: int | None = x.crs_grade_stated if x.crs_grade_stated is not None else turn.crs_grade_ctx
     crs_values: dict[str, object] = {}
+    crs_fields: dict[str, Any] | None = None
     if x.temps_c or x.hypotension or x.hypoxia or x.temp_fahrenheit is not None:
         fields, missing, refusal = _crs_findings(turn, x)
         if refusal:
@@ -779,6 +806,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
         if missing:
             return turn.ask_for("icans_grade", missing, x)
         assert fields is not None
+        crs_fields = fields
         g = crs.grade_crs(crs.CRSFindings(**fields))
         crs_grade = g.grade
         crs_values = {"crs_grade": g.grade, "crs_at_least": g.at_least}
@@ -822,8 +850,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
     if crs_values:
         headline += " · " + _t(turn.lang, "crs.headline_at_least" if crs_values["crs_at_least"] else "crs.headline",
                                grade=crs_values["crs_grade"])
-    link = _link("/toxicity", ice=x.ice, consciousness=x.consciousness, seizure=x.seizure, motor=x.motor_weakness,
-                 edema=x.cerebral_edema, weight_kg=values.get("weight_kg"))
+    link = _toxicity_link(turn, x, values, crs_fields=crs_fields, icans_fields=fields, crs_grade=crs_grade)
     return turn.reply("icans_grade", headline, values=values, details=details, rec_ids=rec_ids, link=link)
 
 
@@ -864,7 +891,7 @@ def _icans_stated(turn: _Turn, x: Extracted, grade: int, crs_grade: int | None) 
         values["crs_grade"] = plan.crs_grade
     details, rec_ids = _icans_plan_lines(turn, x, plan.icans_grade, crs_grade, values, details, [])
     return turn.reply("icans_grade", _t(turn.lang, "icans.stated_headline", grade=plan.icans_grade), values=values,
-                      details=details, rec_ids=rec_ids, link=_link("/toxicity", weight_kg=values.get("weight_kg")))
+                      details=details, rec_ids=rec_ids, link=_toxicity_link(turn, x, values, crs_grade=crs_grade))
 
 
 # --- lymphodepletion --------------------------------------------------------------------------------
@@ -918,7 +945,7 @@ def _lymphodepletion(turn: _Turn, x: Extracted) -> Answer:
     return turn.reply("lymphodepletion", headline, values=values, details=details,
                       rec_ids=list(plan.recommendation_ids),
                       link=_link("/dosing", drug="lymphodepletion", regimen=plan.regimen.product, height_cm=h,
-                                 weight_kg=w))
+                                 weight_kg=w, infusion=infusion, age=_age(turn)))
 
 
 # --- washout ----------------------------------------------------------------------------------------
@@ -1092,7 +1119,7 @@ def _ivig(turn: _Turn, x: Extracted) -> Answer:
                _t(turn.lang, "ivig.rule", below=below, upper=upper)]
     return turn.reply("ivig", _t(turn.lang, f"ivig.{decision}", igg=_fmt(x.igg_g_l)), values={"decision": decision},
                       details=details, rec_ids=[rec.id],
-                      link=_link("/followup", igg=x.igg_g_l, infection="1" if x.infection else None,
+                      link=_link("/followup", igg=x.igg_g_l, infection={True: "1", False: "0"}.get(x.infection),
                                  infusion=turn.memory.get("infusion")))
 
 
