@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, ValidationError, validate_call
 
-from logic import content
-from logic.assistant import retrieval
+from logic import caveats, content
+from logic.assistant import lexicon, retrieval
 from logic.assistant.findings import DateMention, Extracted, Lang, extract, language
 from logic.assistant.intent import detect_intent
 from logic.assistant.normalize import MAX_CHARS, Normalized, normalise
@@ -512,9 +512,15 @@ def _not_covered(turn: _Turn, x: Extracted) -> Answer:
     """The consensus does not name it: say so, show the nearest thing it does say, never a dose or date."""
     term = x.not_covered[0]
     near = "washout" if x.collect or x.dates else "icans" if "icans" in x.cues else "crs"
+    details = [_t(turn.lang, f"not_covered.nearest_{near}")]
+    link = None
+    if near == "washout" and lexicon.concept(term).antimyeloma:
+        # The app's labelled reading of 「等」, as the eligibility page offers it; no date computed here.
+        details.append(_t(turn.lang, "not_covered.other_antimyeloma",
+                          weeks=_fmt(float(content.value("washout_2_weeks", "weeks")))))
+        link = "/eligibility"
     return turn.reply("not_covered", _t(turn.lang, "not_covered.headline", term=_t(turn.lang, f"concept.{term}")),
-                      values={"term": term}, kind="nothing", rec_ids=_NEAREST[near],
-                      details=[_t(turn.lang, f"not_covered.nearest_{near}")])
+                      values={"term": term}, kind="nothing", rec_ids=_NEAREST[near], details=details, link=link)
 
 
 def _no_weight(x: Extracted) -> Extracted:
@@ -557,8 +563,16 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
         return turn.ask_for("steroid_dose", ["weight_kg"], _no_weight(x), lead=problem)
     details: list[str] = []
     link_weight = w
+    for_icans = "icans" in x.cues or x.icans_grade_stated is not None
     try:
-        if drug == "dexamethasone":
+        if drug == "dexamethasone" and for_icans:
+            # ICANS: Table 5's own entry (grades 2-3), which prints no refractory step (review m15)
+            calc = dosing.dexamethasone(icans=True)
+            details.append(_t(turn.lang, "dex.rule_icans", formula=calc.formula))
+            if x.refractory:
+                details.append(_t(turn.lang, "dex.icans_no_refractory"))
+            details.append(_fixed(turn.lang, w))
+        elif drug == "dexamethasone":
             calc = dosing.dexamethasone(refractory=x.refractory)
             details.append(_t(turn.lang, "dex.rule", formula=calc.formula))
             if not x.refractory:
@@ -582,6 +596,8 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
             calc = dosing.levetiracetam()
             details.append(_t(turn.lang, "lev.rule", formula=calc.formula))
             details.append(_fixed(turn.lang, w))
+            # the label's renal dosing beside the consensus dose (the app's note; no clearance known here)
+            details.append(caveats.renal_text(caveats.levetiracetam_renal(None), turn.lang))
             link_weight = None
     except ValidationError as exc:
         return turn.refuse("steroid_dose", _why(exc, turn.lang), _no_weight(x), ["weight_kg"])
@@ -594,8 +610,9 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
     values = {"drug": drug, "amount": dose.amount, "unit": dose.unit, "frequency": dose.frequency, "route": dose.route}
     if w is not None:
         values["weight_kg"] = w
-    return turn.reply("steroid_dose", headline, values=values, details=details,
-                      rec_ids=[*calc.recommendation_ids, *calc.indications[:2]],
+    rec_ids = [*calc.recommendation_ids] if drug == "dexamethasone" and for_icans else \
+        [*calc.recommendation_ids, *calc.indications[:2]]
+    return turn.reply("steroid_dose", headline, values=values, details=details, rec_ids=rec_ids,
                       link=_link("/dosing", weight_kg=link_weight, drug=drug, age=_age(turn)))
 
 
@@ -934,13 +951,19 @@ def _lymphodepletion(turn: _Turn, x: Extracted) -> Answer:
         amount = "/".join(_fmt(a) for a in amounts)
         summary.append(_t(turn.lang, "ld.drug", drug=_t(turn.lang, f"drug.{drug}"), amount=amount, days=days))
         details.append(_t(turn.lang, "ld.formula", drug=_t(turn.lang, f"drug.{drug}"), formula=doses[0].formula))
+    details.append(_t(turn.lang, "ld.route", route=caveats.route_text(turn.lang)))
     if plan.no_fludarabine:
         details.append(_t(turn.lang, "ld.no_flu"))
+    else:
+        # fludarabine is renally cleared: the label's line, as /dosing shows it (no clearance known here)
+        details.append(caveats.renal_text(caveats.fludarabine_renal(None), turn.lang))
+    details.append(caveats.trial_regimen_caveat(turn.lang))
     if plan.dates:
         details.append(_t(turn.lang, "ld.dates", first=plan.dates[0][1].isoformat(), infusion=infusion.isoformat()))
     headline = _t(turn.lang, "ld.headline", regimen=plan.regimen.product, bsa=_fmt(plan.bsa_m2),
                   doses="; ".join(summary))
     values = {"bsa_m2": plan.bsa_m2, "regimen": plan.regimen.product, "height_cm": h, "weight_kg": w,
+              "route": caveats.LD_ROUTE, "frequency": caveats.LD_FREQUENCY,
               "doses": [{"drug": d.drug, "day": d.day, "amount_mg": d.amount_mg} for d in plan.doses]}
     return turn.reply("lymphodepletion", headline, values=values, details=details,
                       rec_ids=list(plan.recommendation_ids),
