@@ -151,3 +151,20 @@ def test_library_link_carries_the_question():
     assert a.intent == "search"
     at = open_link(a.link)
     assert at.session_state["library_query"] == "how long is PJP prophylaxis continued after infusion"
+
+
+def test_icaht_series_link_gives_the_same_grades_on_cytopenia():
+    a = ask("ICAHT d0 1.8, d2 0.9, d4 0.3, d5 0.08, d6 0.05, d7 0.06, d8 0.09, d10 0.2, d12 0.45, d14 0.4, "
+            "d16 1.1, d35 0.4, d40 0.45", {"lang": "en"})
+    assert a.intent == "icaht" and "series=" in a.link
+    at = open_link(a.link)
+    headings = [m.value.strip("*") for m in at.markdown if m.value.startswith("**") and "ICAHT (" in m.value]
+    assert headings == a.text.splitlines()[1].split(" · ")
+    assert "Beyond the 2022 consensus" in shown(at)
+
+
+def test_hematotox_reply_links_to_cytopenia_without_a_score():
+    a = ask("HEMATOTOX ANC 1.2 Hb 90 PLT 100 CRP 5 ferritin 800", {"lang": "en"})
+    assert a.link == "/cytopenia" and "score" not in a.values and "risk" not in a.values
+    at = open_link(a.link)
+    assert "Not computed by this app" in shown(at)

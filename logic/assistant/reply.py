@@ -12,6 +12,7 @@ next message can fill it. Nothing is stored or logged here: the caller keeps the
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -19,15 +20,16 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field, ValidationError, validate_call
 
 from logic import caveats, content
-from logic.assistant import lexicon, retrieval
-from logic.assistant.findings import DateMention, Extracted, Lang, extract, language
+from logic.assistant import cytopenia, lexicon, retrieval
+from logic.assistant.findings import DateMention, Extracted, Found, Lang, extract, language
 from logic.assistant.intent import detect_intent
 from logic.assistant.normalize import MAX_CHARS, Normalized, normalise
 from logic.assistant.state import _Context, _has_memory_values, _merge, follow_up
 from logic.strings import text as catalog_text
 
 Intent = Literal["tocilizumab_dose", "steroid_dose", "crs_grade", "icans_grade", "lymphodepletion", "washout",
-                 "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered"]
+                 "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered",
+                 "icaht", "hematotox"]
 MEMORY_KEYS: tuple[str, ...] = ("weight_kg", "height_cm", "infusion", "today", "age_years")
 
 
@@ -77,6 +79,18 @@ def _link(path: str, **params: object) -> str:
     clean = {k: (v.isoformat() if isinstance(v, date) else _fmt(v) if isinstance(v, float) else v)
              for k, v in params.items() if v is not None and v != ""}
     return f"{path}?{urlencode(clean)}" if clean else path
+
+
+def _times_refusal(exc: ValidationError, lang: Lang) -> str:
+    """The course guard's refusal of the dose times, in the words /dosing uses for it."""
+    from logic import dosing
+
+    err = exc.errors()[0]
+    kind = str(err.get("type", ""))
+    if kind in dosing.ERROR_TYPES:
+        with contextlib.suppress(KeyError, IndexError):
+            return catalog_text(lang, f"dosing.err.{kind}", **{k: str(v) for k, v in (err.get("ctx") or {}).items()})
+    return _why(exc, lang)
 
 
 def _why(exc: ValidationError, lang: Lang) -> str:
@@ -240,6 +254,13 @@ def ask(text: str, context: dict | None = None) -> Answer:
         turn.memory["today"] = turn.today = x.today_date
     if x.age_years is not None:
         turn.memory["age_years"] = x.age_years
+    # Blood counts beyond the consensus: the message names the grading it asks for; its numbers
+    # are a series or lab values, never a weight or a temperature.
+    if cytopenia.HEMATOTOX_CUE.search(norm.text) or cytopenia.ICAHT_CUE.search(norm.text):
+        found: list[Found] = []
+        handler = _hematotox if cytopenia.HEMATOTOX_CUE.search(norm.text) else _icaht
+        answer = handler(turn, norm.text, found)
+        return _with_readback(answer, norm, Extracted(found=found), turn)
     intent = detect_intent(x)
     pending = turn.pending_in
     resumed = False
@@ -261,7 +282,16 @@ def ask(text: str, context: dict | None = None) -> Answer:
     if intent is None:
         answer = _noted(turn, x) if _has_memory_values(x) and not x.cues else _search(turn, text)
     else:
-        answer = HANDLERS[intent](turn, x)
+        try:
+            answer = HANDLERS[intent](turn, x)
+        except ValidationError as exc:
+            # The course guard refused the dose times read (the same time twice, a time after now):
+            # nothing is computed from them; the times are asked for again with the reason.
+            if not x.toci_times:
+                raise
+            turn.notes = []
+            answer = turn.ask_for(intent, ["tocilizumab_times"], x.model_copy(update={"toci_times": []}),
+                                  lead=_times_refusal(exc, turn.lang))
     return _with_readback(answer, norm, x, turn)
 
 
@@ -1199,6 +1229,103 @@ def _stated_items(x: Extracted) -> set[str]:
              "alt_x_uln": "alt", "ast_x_uln": "ast", "bilirubin": "bilirubin"}
     out = {names.get(k, k) for k in x.baseline}
     return out | set(x.baseline)
+
+
+# --- blood counts (beyond the 2022 consensus; logic.hematotox, as /cytopenia) -------------------
+
+def _cyto_sources(lang: Lang, ids: tuple[str, ...]) -> str:
+    from logic import hematotox
+
+    return _t(lang, "cyto.sources", citations=" · ".join(hematotox.source(s).citation for s in dict.fromkeys(ids)))
+
+
+def _icaht(turn: _Turn, text: str, found: list[Found]) -> Answer:
+    from logic import hematotox
+
+    beyond = catalog_text(turn.lang, "cytopenia.beyond")
+    series = cytopenia.read_series(text)
+    if not series.points:
+        return turn.reply("icaht", _t(turn.lang, "icaht.ask"), kind="question", missing=["anc_series"],
+                          details=[beyond], link="/cytopenia")
+    for p in series.points:
+        value = _t(turn.lang, "icaht.point", day=p.day, anc=_fmt(p.anc))
+        found.append(Found(kind="anc", value=value, unit="×10⁹/L", start=p.start, end=p.end))
+    table = hematotox.parse_lab_table(series.table_text())
+    if table.problems:
+        words = {i + 1: p for i, p in enumerate(series.points)}
+        lines = []
+        for prob in table.problems:
+            column = catalog_text(turn.lang, f"cytopenia.column.{prob.column}") if prob.column else ""
+            reason = catalog_text(turn.lang, f"cytopenia.problem.{prob.code}", line=prob.line, value=prob.value,
+                                  converted=prob.converted, column=column)
+            reason = re.sub(r"^[^:：]*[:：]\s*", "", reason, count=1)   # the page's "Line n: " prefix
+            point = words.get(prob.line)
+            shown = _point_words(text, point) if point else prob.value
+            lines.append(_t(turn.lang, "icaht.problem", words=shown, reason=reason))
+        return turn.reply("icaht", _t(turn.lang, "icaht.problems"), kind="refusal", missing=["anc_series"],
+                          details=[*lines, beyond], link=_link("/cytopenia", series=series.url_param()))
+    early, late = hematotox.icaht_both(table.anc_values())
+    details = [_t(turn.lang, "icaht.inputs", n=len(table.rows), first=min(r.day for r in table.rows),
+                  last=max(r.day for r in table.rows))]
+    headlines = []
+    for g in (early, late):
+        heading, lines, warnings = hematotox.grade_lines(g, turn.lang)
+        headlines.append(heading)
+        details.append(heading)
+        details += [f"• {line}" for line in lines] + warnings
+    details.insert(0, beyond)
+    details.append(catalog_text(turn.lang, "cytopenia.provenance_icaht"))
+    details.append(_cyto_sources(turn.lang, early.source_ids))
+    values = {"early_grade": early.grade, "early_at_least": early.at_least, "late_grade": late.grade,
+              "late_at_least": late.at_least, "beyond_consensus": True, "source_ids": list(early.source_ids)}
+    return turn.reply("icaht", " · ".join(headlines), values=values, details=details,
+                      link=_link("/cytopenia", series=series.url_param()))
+
+
+def _point_words(text: str, p: cytopenia.Point) -> str:
+    return text[p.start:p.end].strip()
+
+
+def _hematotox(turn: _Turn, text: str, found: list[Found]) -> Answer:
+    from logic import hematotox
+
+    beyond = catalog_text(turn.lang, "cytopenia.beyond")
+    mcl = hematotox.source("european-mcl-car-hematotox")
+    rule = _t(turn.lang, "hematotox.rule", verbatim=mcl.number("high_risk_min_score").verbatim)
+    scope = _t(turn.lang, "hematotox.scope", verbatim=mcl.number("lbcl_only").verbatim)
+    sources = _cyto_sources(turn.lang, hematotox.HEMATOTOX_SOURCE_IDS)
+    asked = cytopenia.read_hematotox(text)
+    for name, (value, start, end) in asked.markers.items():
+        found.append(Found(kind=f"lab_{name}", value=value, start=start, end=end))
+    if asked.score is not None and asked.score_span is not None:
+        found.append(Found(kind="hematotox_score", value=asked.score, start=asked.score_span[0],
+                           end=asked.score_span[1]))
+        score = asked.score
+        try:
+            risk = hematotox.hematotox_risk(int(score)) if score == int(score) else None
+        except ValueError:
+            risk = None
+        if risk is None:
+            return turn.reply("hematotox", _t(turn.lang, "hematotox.bad_score", value=_fmt(score)), kind="refusal",
+                              missing=["hematotox_score"], details=[beyond], link="/cytopenia")
+        return turn.reply("hematotox", _t(turn.lang, "hematotox.risk_headline", score=int(score),
+                                          risk=_t(turn.lang, f"hematotox.risk.{risk}")),
+                          values={"score": int(score), "risk": risk, "computed": False, "beyond_consensus": True},
+                          details=[_t(turn.lang, "hematotox.read_only"), rule, scope, beyond, sources],
+                          link="/cytopenia")
+    details = [catalog_text(turn.lang, "cytopenia.hematotox_not_shipped")]
+    markers = {k: v for k, (v, _s, _e) in asked.markers.items()}
+    if set(markers) == {"anc", "hb", "plt", "crp", "ferritin"}:
+        try:
+            hematotox.car_hematotox(markers["anc"], markers["hb"], markers["plt"], markers["crp"], markers["ferritin"])
+        except hematotox.UnitError as exc:
+            details += [_t(turn.lang, f"hematotox.unit.{p.code}", marker=p.marker.upper(), value=p.value,
+                           converted=p.converted) for p in exc.problems]
+        except hematotox.NotShipped:
+            pass
+    details += [rule, scope, beyond, sources]
+    return turn.reply("hematotox", _t(turn.lang, "hematotox.not_shipped_headline"), kind="nothing",
+                      values={"computed": False, "beyond_consensus": True}, details=details, link="/cytopenia")
 
 
 HANDLERS = {
