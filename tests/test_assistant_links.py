@@ -168,3 +168,11 @@ def test_hematotox_reply_links_to_cytopenia_without_a_score():
     assert a.link == "/cytopenia" and "score" not in a.values and "risk" not in a.values
     at = open_link(a.link)
     assert "Not computed by this app" in shown(at)
+
+
+def test_icaht_refusal_link_shows_the_same_refusal_under_the_table():
+    a = ask("ICAHT d0 1.8, d5 800", {"lang": "en"})
+    assert a.kind == "refusal" and "0.8" in a.text
+    at = open_link(a.link)
+    # the page names the refused line under the table (and grades the others; the chat grades none)
+    assert any("looks like cells/µL" in e.value and "0.8" in e.value for e in at.error)
