@@ -620,3 +620,40 @@ EXAMPLE_TABLE = (
     "7, 0.06, 35\n8, 0.09, 30\n10, 0.2, 28\n12, 0.45, 24\n13, 0.7, 26\n14, 0.4, 31\n16, 1.1, 44\n"
     "18, 1.4, 60\n21, 1.6, 72\n28, 1.3, 80\n35, 0.9, 90\n49, 1.2, 101\n63, 1.7, 120\n"
 )
+
+
+def grade_lines(g: ICAHTGrade, lang: Literal["en", "zh"]) -> tuple[str, list[str], list[str]]:
+    """(heading, the lines under it, borderline warnings) of one ICAHT grade, in `lang`: what
+    /cytopenia and the chat both show for it (one wording, built once)."""
+    from logic.strings import text
+
+    def t(key: str, **kw: object) -> str:
+        return text(lang, f"cytopenia.{key}", **kw)
+
+    grade = t("grade_at_least" if g.at_least else "grade", grade=g.grade)
+    heading = t("grade_heading", label=t(f"{g.phase}_label"), grade=grade)
+    lines: list[str] = []
+    if g.phase == "early":
+        lines.append(t("early_runs", severe=g.days_anc_le_0_5, profound=g.days_anc_le_0_1))
+        lines += [t(f"early_set_by.{s}") for s in g.set_by] or [t("early_set_by.none")]
+        if g.nadir_10e9_l is not None:
+            lines.append(t("nadir", value=_fmt(g.nadir_10e9_l), day=g.nadir_day))
+        lines.append(t("values_in_phase", n=g.values_in_phase))
+        if g.at_least:
+            lines.append(t("early_at_least", grade=g.max_possible_grade))
+    else:
+        if g.set_by == ("two_values",):
+            lines.append(t("late_two_values", value=_fmt(g.second_lowest_10e9_l)))
+            if g.max_possible_grade > g.grade:
+                lines.append(t("late_nadir", value=_fmt(g.nadir_10e9_l), day=g.nadir_day, grade=g.max_possible_grade))
+        elif g.set_by == ("single_value",):
+            lines.append(t("late_single", value=_fmt(g.nadir_10e9_l), grade=g.max_possible_grade))
+        else:
+            lines.append(t("late_none"))
+        lines.append(t("values_in_phase", n=g.values_in_phase))
+    warnings = []
+    if "cumulative" in g.borderline_reasons:
+        warnings.append(t("borderline_cumulative", grade=g.cumulative_grade))
+    if "boundary" in g.borderline_reasons:
+        warnings.append(t("borderline_boundary", grade=g.boundary_grade))
+    return heading, lines, warnings

@@ -10,12 +10,13 @@ from plotly.subplots import make_subplots
 
 from logic import hematotox
 from ui.components import disclaimer, md_escape, quote_cards
-from ui.i18n import t
+from ui.i18n import lang, t
 
 TABLE_KEY = "cytopenia_table"
 SAVED_KEY = "cytopenia_table_saved"  # outlives the widget when another page is visited
 UPLOAD_KEY = "cytopenia_upload"
 UPLOAD_SEEN_KEY = "cytopenia_upload_seen"
+SERIES_SEEN_KEY = "cytopenia_series_seen"
 CONSENSUS_RECS = ["cytopenia_karmma", "infection_treatment_gcsf", "antibacterial_antifungal_pjp_prophylaxis"]
 CHART_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
 
@@ -26,6 +27,12 @@ def _fmt(x: float) -> str:
 
 def _restore_table() -> None:
     ss = st.session_state
+    # ?series=day:ANC,day:ANC (the chat's link): read once per distinct link into the table, one
+    # "day, ANC" line per value, so the table's own reader names a bad one under it.
+    raw = st.query_params.get("series")
+    if raw and ss.get(SERIES_SEEN_KEY) != raw:
+        ss[SERIES_SEEN_KEY] = raw
+        ss[TABLE_KEY] = "day, ANC\n" + "\n".join(p.replace(":", ", ", 1) for p in raw[:2000].split(",") if p.strip())
     if TABLE_KEY not in ss:
         ss[TABLE_KEY] = ss.get(SAVED_KEY, "")
 
@@ -61,47 +68,14 @@ def _problem_text(p: hematotox.LineProblem) -> str:
     return t(f"cytopenia.problem.{p.code}", line=p.line, value=p.value, converted=p.converted, column=column)
 
 
-def _grade_line(g: hematotox.ICAHTGrade) -> str:
-    return t("cytopenia.grade_at_least" if g.at_least else "cytopenia.grade", grade=g.grade)
-
-
-def _early(g: hematotox.ICAHTGrade) -> None:
+def _grade(g: hematotox.ICAHTGrade) -> None:
+    """One phase's grade as logic words it (the chat shows the same lines)."""
+    heading, lines, warnings = hematotox.grade_lines(g, lang())
     with st.container(border=True):
-        st.markdown(f"**{t('cytopenia.grade_heading', label=t('cytopenia.early_label'), grade=_grade_line(g))}**")
-        lines = [t("cytopenia.early_runs", severe=g.days_anc_le_0_5, profound=g.days_anc_le_0_1)]
-        lines += [t(f"cytopenia.early_set_by.{s}") for s in g.set_by] or [t("cytopenia.early_set_by.none")]
-        if g.nadir_10e9_l is not None:
-            lines.append(t("cytopenia.nadir", value=_fmt(g.nadir_10e9_l), day=g.nadir_day))
-        lines.append(t("cytopenia.values_in_phase", n=g.values_in_phase))
-        if g.at_least:
-            lines.append(t("cytopenia.early_at_least", grade=g.max_possible_grade))
+        st.markdown(f"**{heading}**")
         st.markdown("\n".join(f"- {md_escape(x)}" for x in lines))
-        _borderline(g)
-
-
-def _borderline(g: hematotox.ICAHTGrade) -> None:
-    if "cumulative" in g.borderline_reasons:
-        st.warning(t("cytopenia.borderline_cumulative", grade=g.cumulative_grade), icon=":material/balance:")
-    if "boundary" in g.borderline_reasons:
-        st.warning(t("cytopenia.borderline_boundary", grade=g.boundary_grade), icon=":material/balance:")
-
-
-def _late(g: hematotox.ICAHTGrade) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{t('cytopenia.grade_heading', label=t('cytopenia.late_label'), grade=_grade_line(g))}**")
-        lines: list[str] = []
-        if g.set_by == ("two_values",):
-            lines.append(t("cytopenia.late_two_values", value=_fmt(g.second_lowest_10e9_l)))
-            if g.max_possible_grade > g.grade:
-                lines.append(t("cytopenia.late_nadir", value=_fmt(g.nadir_10e9_l), day=g.nadir_day,
-                               grade=g.max_possible_grade))
-        elif g.set_by == ("single_value",):
-            lines.append(t("cytopenia.late_single", value=_fmt(g.nadir_10e9_l), grade=g.max_possible_grade))
-        else:
-            lines.append(t("cytopenia.late_none"))
-        lines.append(t("cytopenia.values_in_phase", n=g.values_in_phase))
-        st.markdown("\n".join(f"- {md_escape(x)}" for x in lines))
-        _borderline(g)
+        for w in warnings:
+            st.warning(w, icon=":material/balance:")
 
 
 def _chart(rows: tuple[hematotox.LabRow, ...]) -> go.Figure | None:
@@ -227,8 +201,8 @@ if table.rows:
 
     st.subheader(t("cytopenia.grades_heading"))
     early, late = hematotox.icaht_both(table.anc_values())
-    _early(early)
-    _late(late)
+    _grade(early)
+    _grade(late)
     st.caption(t("cytopenia.provenance_icaht"))
 
     fig = _chart(table.rows)

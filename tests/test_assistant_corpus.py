@@ -87,6 +87,12 @@ def check(item: dict[str, Any]) -> list[str]:
     for rid in item.get("quotes", []):
         if rid not in a.recommendation_ids:
             wrong.append(f"quote {rid} not in {a.recommendation_ids}")
+    for needle in item.get("says", []):
+        if needle not in a.text:
+            wrong.append(f"reply lacks {needle!r}")
+    for needle in item.get("not_says", []):
+        if needle in a.text:
+            wrong.append(f"reply has {needle!r}")
     if a.lang != item["lang"]:
         wrong.append(f"reply language {a.lang} != {item['lang']}")
     for f in a.understood:

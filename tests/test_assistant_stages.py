@@ -206,7 +206,7 @@ def test_the_dexamethasone_line_keeps_its_condition_and_route():
 def test_the_link_carries_the_tocilizumab_times():
     given = [datetime(2026, 11, 30, 2), datetime(2026, 11, 30, 10)]
     a = ask("T 39, one pressor, room air, 70 kg", {"today": TODAY, "now": NOW, "lang": "en", "tocilizumab_given": given})
-    assert "given=2026-11-30T02%3A00%2C2026-11-30T10%3A00" in a.link
+    assert "toci=2026-11-30T02%3A00%2C2026-11-30T10%3A00" in a.link and "given=" not in a.link
     assert a.values["tocilizumab_allowed"] is False and "tocilizumab_mg" not in a.values
 
 
@@ -222,3 +222,50 @@ def test_no_pressor_is_not_asked_when_both_readings_give_the_same_grade():
     assert same.values["grade"] == 2 and same.values["at_least"] is False and same.missing == []
     differ = ask("T 39.6, not on pressors, room air", ctx)          # grade 1 or 2: asked
     assert differ.missing == ["vasopressor"]
+
+
+# --- blood counts (logic/assistant/cytopenia.py) ---------------------------------------------
+
+@pytest.mark.parametrize(("text", "pairs"), [
+    ("icaht d0 1.8, d2 0.9, d5 0.08", [(0, 1.8), (2, 0.9), (5, 0.08)]),
+    ("icaht day -5: 2.1 day 0=1.8", [(-5, 2.1), (0, 1.8)]),
+    ("icaht 第0天 1.8 第35天 0.4", [(0, 1.8), (35, 0.4)]),
+    ("icaht d+5 anc 0.3", [(5, 0.3)]),
+    ("icaht 0: 1.8, 5: 0.3", [(0, 1.8), (5, 0.3)]),
+    ("icaht 0, 1.8 5, 0.3 35, 0.4", [(0, 1.8), (5, 0.3), (35, 0.4)]),
+    ("icaht", []),
+])
+def test_icaht_series_is_read_in_order_without_invented_values(text, pairs):
+    from logic.assistant import cytopenia
+
+    series = cytopenia.read_series(text)
+    assert [(p.day, p.anc) for p in series.points] == pairs
+    for p in series.points:
+        assert str(p.day) in text[p.start:p.end]
+
+
+def test_hematotox_reads_a_score_or_the_markers_never_both():
+    from logic.assistant import cytopenia
+
+    assert cytopenia.read_hematotox("hematotox score 3").score == 3
+    asked = cytopenia.read_hematotox("hematotox anc 1.2 hb 90 plt 100 crp 5 ferritin 800")
+    assert asked.score is None
+    assert {k: v for k, (v, *_) in asked.markers.items()} == {"anc": 1.2, "hb": 90, "plt": 100, "crp": 5,
+                                                              "ferritin": 800}
+
+
+def test_icaht_numbers_are_not_weights_or_temperatures():
+    a = ask("ICAHT d0 38.5, d2 70", {"today": TODAY, "lang": "en"})
+    assert a.intent == "icaht"
+    assert {f.kind for f in a.understood} == {"anc"}
+    assert "weight_kg" not in a.context
+
+
+@pytest.mark.parametrize(("text", "lang", "needle"), [
+    ("T39.4 托株单抗 norepi 08:00 08:00", "zh", "输入了两次"),
+    ("tocilizumab 70 kg given 08:00 and 08:00, next dose?", "en", "entered twice"),
+])
+def test_the_same_dose_time_twice_is_asked_again_not_a_traceback(text, lang, needle):
+    a = ask(text, {"today": TODAY, "now": NOW, "lang": lang})
+    assert a.kind == "question" and "tocilizumab_times" in a.missing
+    assert needle in a.text and "dose_mg" not in a.values and "tocilizumab_mg" not in a.values

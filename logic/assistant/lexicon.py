@@ -29,6 +29,9 @@ class Concept(BaseModel):
     counts: bool = True                 # pressors: vasopressin never counts as a second one
     support: str | None = None          # oxygen: the ASTCT hypoxia level
     fuzzy: bool = True
+    # not_covered: an anti-myeloma agent the eligibility page's "other anti-myeloma therapy (same
+    # class)" row is meant for (the app's reading of 「等治疗」 in the 2-week washout group)
+    antimyeloma: bool = False
 
     @property
     def terms(self) -> tuple[str, ...]:

@@ -12,22 +12,24 @@ next message can fill it. Nothing is stored or logged here: the caller keeps the
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date, datetime
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field, ValidationError, validate_call
 
-from logic import content
-from logic.assistant import retrieval
-from logic.assistant.findings import DateMention, Extracted, Lang, extract, language
+from logic import caveats, content
+from logic.assistant import cytopenia, lexicon, retrieval
+from logic.assistant.findings import DateMention, Extracted, Found, Lang, extract, language
 from logic.assistant.intent import detect_intent
 from logic.assistant.normalize import MAX_CHARS, Normalized, normalise
 from logic.assistant.state import _Context, _has_memory_values, _merge, follow_up
 from logic.strings import text as catalog_text
 
 Intent = Literal["tocilizumab_dose", "steroid_dose", "crs_grade", "icans_grade", "lymphodepletion", "washout",
-                 "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered"]
+                 "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered",
+                 "icaht", "hematotox"]
 MEMORY_KEYS: tuple[str, ...] = ("weight_kg", "height_cm", "infusion", "today", "age_years")
 
 
@@ -79,6 +81,18 @@ def _link(path: str, **params: object) -> str:
     return f"{path}?{urlencode(clean)}" if clean else path
 
 
+def _times_refusal(exc: ValidationError, lang: Lang) -> str:
+    """The course guard's refusal of the dose times, in the words /dosing uses for it."""
+    from logic import dosing
+
+    err = exc.errors()[0]
+    kind = str(err.get("type", ""))
+    if kind in dosing.ERROR_TYPES:
+        with contextlib.suppress(KeyError, IndexError):
+            return catalog_text(lang, f"dosing.err.{kind}", **{k: str(v) for k, v in (err.get("ctx") or {}).items()})
+    return _why(exc, lang)
+
+
 def _why(exc: ValidationError, lang: Lang) -> str:
     """The refusal in the question's language: our catalog for known kinds, else the logic's message."""
     err = exc.errors()[0]
@@ -115,6 +129,7 @@ class _Turn:
         self.pending_in: dict[str, Any] | None = context.get("pending")
         self.wants_weight = False        # an answer that would add a dose once the weight is known
         self.x_dump: dict[str, Any] = {}
+        self.x: Extracted | None = None  # this question's reading (for the links)
 
     # --- replies ---------------------------------------------------------------------------
 
@@ -239,6 +254,13 @@ def ask(text: str, context: dict | None = None) -> Answer:
         turn.memory["today"] = turn.today = x.today_date
     if x.age_years is not None:
         turn.memory["age_years"] = x.age_years
+    # Blood counts beyond the consensus: the message names the grading it asks for; its numbers
+    # are a series or lab values, never a weight or a temperature.
+    if cytopenia.HEMATOTOX_CUE.search(norm.text) or cytopenia.ICAHT_CUE.search(norm.text):
+        found: list[Found] = []
+        handler = _hematotox if cytopenia.HEMATOTOX_CUE.search(norm.text) else _icaht
+        answer = handler(turn, norm.text, found)
+        return _with_readback(answer, norm, Extracted(found=found), turn)
     intent = detect_intent(x)
     pending = turn.pending_in
     resumed = False
@@ -256,10 +278,20 @@ def ask(text: str, context: dict | None = None) -> Answer:
     if not resumed and (again := follow_up(turn.last, x, intent)) is not None:
         x, intent = again
     turn.x_last = x.model_dump(exclude={"found"})
+    turn.x = x
     if intent is None:
         answer = _noted(turn, x) if _has_memory_values(x) and not x.cues else _search(turn, text)
     else:
-        answer = HANDLERS[intent](turn, x)
+        try:
+            answer = HANDLERS[intent](turn, x)
+        except ValidationError as exc:
+            # The course guard refused the dose times read (the same time twice, a time after now):
+            # nothing is computed from them; the times are asked for again with the reason.
+            if not x.toci_times:
+                raise
+            turn.notes = []
+            answer = turn.ask_for(intent, ["tocilizumab_times"], x.model_copy(update={"toci_times": []}),
+                                  lead=_times_refusal(exc, turn.lang))
     return _with_readback(answer, norm, x, turn)
 
 
@@ -398,8 +430,7 @@ def _tocilizumab(turn: _Turn, x: Extracted) -> Answer:
     headline = _t(turn.lang, "toci.headline_capped" if dose.capped else "toci.headline",
                   dose=_fmt(dose.amount), weight=_fmt(w))
     return turn.reply("tocilizumab_dose", headline, values=values, details=details,
-                      rec_ids=list(calc.recommendation_ids),
-                      link=_link("/dosing", weight_kg=w, drug="tocilizumab"))
+                      rec_ids=list(calc.recommendation_ids), link=_toci_link(turn, w))
 
 
 def _minor(turn: _Turn, intent: Intent) -> Answer | None:
@@ -458,13 +489,21 @@ def _toci_refused(turn: _Turn, guard: _Guard, intent: Intent) -> Answer:
                   per24=_fmt(_number(rec, "max_doses_24h_label", note=True)),
                   printed=_fmt(_number(rec, "max_doses_24h_printed")),
                   total=_fmt(_number(rec, "max_doses_total")))]
+    w = turn.x.weights_kg[0] if turn.x is not None and turn.x.weights_kg else turn.memory.get("weight_kg")
     return turn.reply(intent, headline, values=values, details=details, rec_ids=["tocilizumab_dosing"],
-                      link=_toci_link(turn, turn.memory.get("weight_kg")))
+                      link=_toci_link(turn, w))
 
 
 def _toci_link(turn: _Turn, w: float | None) -> str:
-    given = ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in (turn.given or []))
-    return _link("/dosing", weight_kg=w, drug="tocilizumab", given=given or None)
+    """/dosing's tocilizumab section with the weight and the dose times under the strip's names
+    (`toci` = comma-separated YYYY-MM-DDTHH:MM, ui/patient.py), so its course guard sees the same doses."""
+    return _link("/dosing", weight_kg=w, drug="tocilizumab", age=_age(turn),
+                 toci=_given_param(turn, turn.x) if turn.x is not None else _times_param(turn.given or []))
+
+
+def _age(turn: _Turn) -> int | None:
+    age = turn.memory.get("age_years")
+    return int(age) if age is not None and float(age) == int(age) else None
 
 
 def _tocilizumab_next(turn: _Turn, x: Extracted) -> Answer:
@@ -503,9 +542,15 @@ def _not_covered(turn: _Turn, x: Extracted) -> Answer:
     """The consensus does not name it: say so, show the nearest thing it does say, never a dose or date."""
     term = x.not_covered[0]
     near = "washout" if x.collect or x.dates else "icans" if "icans" in x.cues else "crs"
+    details = [_t(turn.lang, f"not_covered.nearest_{near}")]
+    link = None
+    if near == "washout" and lexicon.concept(term).antimyeloma:
+        # The app's labelled reading of 「等」, as the eligibility page offers it; no date computed here.
+        details.append(_t(turn.lang, "not_covered.other_antimyeloma",
+                          weeks=_fmt(float(content.value("washout_2_weeks", "weeks")))))
+        link = "/eligibility"
     return turn.reply("not_covered", _t(turn.lang, "not_covered.headline", term=_t(turn.lang, f"concept.{term}")),
-                      values={"term": term}, kind="nothing", rec_ids=_NEAREST[near],
-                      details=[_t(turn.lang, f"not_covered.nearest_{near}")])
+                      values={"term": term}, kind="nothing", rec_ids=_NEAREST[near], details=details, link=link)
 
 
 def _no_weight(x: Extracted) -> Extracted:
@@ -548,8 +593,16 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
         return turn.ask_for("steroid_dose", ["weight_kg"], _no_weight(x), lead=problem)
     details: list[str] = []
     link_weight = w
+    for_icans = "icans" in x.cues or x.icans_grade_stated is not None
     try:
-        if drug == "dexamethasone":
+        if drug == "dexamethasone" and for_icans:
+            # ICANS: Table 5's own entry (grades 2-3), which prints no refractory step (review m15)
+            calc = dosing.dexamethasone(icans=True)
+            details.append(_t(turn.lang, "dex.rule_icans", formula=calc.formula))
+            if x.refractory:
+                details.append(_t(turn.lang, "dex.icans_no_refractory"))
+            details.append(_fixed(turn.lang, w))
+        elif drug == "dexamethasone":
             calc = dosing.dexamethasone(refractory=x.refractory)
             details.append(_t(turn.lang, "dex.rule", formula=calc.formula))
             if not x.refractory:
@@ -573,6 +626,8 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
             calc = dosing.levetiracetam()
             details.append(_t(turn.lang, "lev.rule", formula=calc.formula))
             details.append(_fixed(turn.lang, w))
+            # the label's renal dosing beside the consensus dose (the app's note; no clearance known here)
+            details.append(caveats.renal_text(caveats.levetiracetam_renal(None), turn.lang))
             link_weight = None
     except ValidationError as exc:
         return turn.refuse("steroid_dose", _why(exc, turn.lang), _no_weight(x), ["weight_kg"])
@@ -585,9 +640,10 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
     values = {"drug": drug, "amount": dose.amount, "unit": dose.unit, "frequency": dose.frequency, "route": dose.route}
     if w is not None:
         values["weight_kg"] = w
-    return turn.reply("steroid_dose", headline, values=values, details=details,
-                      rec_ids=[*calc.recommendation_ids, *calc.indications[:2]],
-                      link=_link("/dosing", weight_kg=link_weight, drug=drug))
+    rec_ids = [*calc.recommendation_ids] if drug == "dexamethasone" and for_icans else \
+        [*calc.recommendation_ids, *calc.indications[:2]]
+    return turn.reply("steroid_dose", headline, values=values, details=details, rec_ids=rec_ids,
+                      link=_link("/dosing", weight_kg=link_weight, drug=drug, age=_age(turn)))
 
 
 # --- CRS -------------------------------------------------------------------------------------------
@@ -666,21 +722,38 @@ def _crs(turn: _Turn, x: Extracted) -> Answer:
     headline = _t(turn.lang, key, grade=grade.grade)
     if grade.grade == 0 and fields["max_temp_c"] is None:
         headline = _t(turn.lang, "crs.headline_no_fever_data", grade=grade.grade)
-    w = values.get("weight_kg")
-    link = _link("/toxicity", temp_c=fields["max_temp_c"], hypotension=fields["hypotension"],
-                 hypoxia=fields["hypoxia"], weight_kg=w, masked="1" if x.fever_before_masking else None,
-                 given=_given_param(turn, x))
+    link = _toxicity_link(turn, x, values, crs_fields=fields)
     return turn.reply("crs_grade", headline, values=values, details=details,
                       rec_ids=[*grade.recommendation_ids, *management.recommendation_ids, *plan.recommendation_ids,
                                content.ref("crs_astct_grading")], link=link)
+
+
+def _toxicity_link(turn: _Turn, x: Extracted, values: dict[str, object], *, crs_fields: dict[str, Any] | None = None,
+                   icans_fields: dict[str, Any] | None = None, crs_grade: int | None = None) -> str:
+    """/toxicity with every input the reply was computed from, under the names the page reads
+    (pages/toxicity.py CHOICE_PARAMS / NUMBER_PARAMS, `masked_fever`; the strip's weight_kg, crs, toci)."""
+    crs_fields = crs_fields or {}
+    icans_fields = icans_fields or {}
+    return _link("/toxicity", temp_c=crs_fields.get("max_temp_c"), hypotension=crs_fields.get("hypotension"),
+                 hypoxia=crs_fields.get("hypoxia"),
+                 masked_fever="1" if crs_fields.get("fever_before_masking") else None,
+                 ice=icans_fields.get("ice_score"), consciousness=icans_fields.get("consciousness"),
+                 seizure=icans_fields.get("seizure"), motor=icans_fields.get("motor_weakness"),
+                 edema=icans_fields.get("cerebral_edema"),
+                 crs=crs_grade if not crs_fields else None,
+                 weight_kg=values.get("weight_kg"), age=_age(turn), toci=_given_param(turn, x))
 
 
 def _given(turn: _Turn, x: Extracted) -> list[datetime]:
     return sorted(x.toci_times) if x.toci_times else list(turn.given or [])
 
 
+def _times_param(times: list[datetime]) -> str | None:
+    return ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in times) or None
+
+
 def _given_param(turn: _Turn, x: Extracted) -> str | None:
-    return ",".join(t.strftime("%Y-%m-%dT%H:%M") for t in _given(turn, x)) or None
+    return _times_param(_given(turn, x))
 
 
 def _plan(turn: _Turn, x: Extracted, values: dict[str, object], grade: Any, crs_grade: Any = None,
@@ -759,7 +832,7 @@ def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
     details = _plan_lines(turn, x, values, plan)
     return turn.reply("crs_grade", _t(turn.lang, "crs.stated_headline", grade=management.grade), values=values,
                       details=details, rec_ids=[*management.recommendation_ids, *plan.recommendation_ids],
-                      link=_link("/toxicity", weight_kg=values.get("weight_kg")))
+                      link=_toxicity_link(turn, x, values, crs_grade=management.grade))
 
 
 # --- ICANS -----------------------------------------------------------------------------------------
@@ -771,6 +844,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
                       or x.cerebral_edema)
     crs_grade: int | None = x.crs_grade_stated if x.crs_grade_stated is not None else turn.crs_grade_ctx
     crs_values: dict[str, object] = {}
+    crs_fields: dict[str, Any] | None = None
     if x.temps_c or x.hypotension or x.hypoxia or x.temp_fahrenheit is not None:
         fields, missing, refusal = _crs_findings(turn, x)
         if refusal:
@@ -779,6 +853,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
         if missing:
             return turn.ask_for("icans_grade", missing, x)
         assert fields is not None
+        crs_fields = fields
         g = crs.grade_crs(crs.CRSFindings(**fields))
         crs_grade = g.grade
         crs_values = {"crs_grade": g.grade, "crs_at_least": g.at_least}
@@ -822,8 +897,7 @@ def _icans(turn: _Turn, x: Extracted) -> Answer:
     if crs_values:
         headline += " · " + _t(turn.lang, "crs.headline_at_least" if crs_values["crs_at_least"] else "crs.headline",
                                grade=crs_values["crs_grade"])
-    link = _link("/toxicity", ice=x.ice, consciousness=x.consciousness, seizure=x.seizure, motor=x.motor_weakness,
-                 edema=x.cerebral_edema, weight_kg=values.get("weight_kg"))
+    link = _toxicity_link(turn, x, values, crs_fields=crs_fields, icans_fields=fields, crs_grade=crs_grade)
     return turn.reply("icans_grade", headline, values=values, details=details, rec_ids=rec_ids, link=link)
 
 
@@ -864,7 +938,7 @@ def _icans_stated(turn: _Turn, x: Extracted, grade: int, crs_grade: int | None) 
         values["crs_grade"] = plan.crs_grade
     details, rec_ids = _icans_plan_lines(turn, x, plan.icans_grade, crs_grade, values, details, [])
     return turn.reply("icans_grade", _t(turn.lang, "icans.stated_headline", grade=plan.icans_grade), values=values,
-                      details=details, rec_ids=rec_ids, link=_link("/toxicity", weight_kg=values.get("weight_kg")))
+                      details=details, rec_ids=rec_ids, link=_toxicity_link(turn, x, values, crs_grade=crs_grade))
 
 
 # --- lymphodepletion --------------------------------------------------------------------------------
@@ -907,18 +981,24 @@ def _lymphodepletion(turn: _Turn, x: Extracted) -> Answer:
         amount = "/".join(_fmt(a) for a in amounts)
         summary.append(_t(turn.lang, "ld.drug", drug=_t(turn.lang, f"drug.{drug}"), amount=amount, days=days))
         details.append(_t(turn.lang, "ld.formula", drug=_t(turn.lang, f"drug.{drug}"), formula=doses[0].formula))
+    details.append(_t(turn.lang, "ld.route", route=caveats.route_text(turn.lang)))
     if plan.no_fludarabine:
         details.append(_t(turn.lang, "ld.no_flu"))
+    else:
+        # fludarabine is renally cleared: the label's line, as /dosing shows it (no clearance known here)
+        details.append(caveats.renal_text(caveats.fludarabine_renal(None), turn.lang))
+    details.append(caveats.trial_regimen_caveat(turn.lang))
     if plan.dates:
         details.append(_t(turn.lang, "ld.dates", first=plan.dates[0][1].isoformat(), infusion=infusion.isoformat()))
     headline = _t(turn.lang, "ld.headline", regimen=plan.regimen.product, bsa=_fmt(plan.bsa_m2),
                   doses="; ".join(summary))
     values = {"bsa_m2": plan.bsa_m2, "regimen": plan.regimen.product, "height_cm": h, "weight_kg": w,
+              "route": caveats.LD_ROUTE, "frequency": caveats.LD_FREQUENCY,
               "doses": [{"drug": d.drug, "day": d.day, "amount_mg": d.amount_mg} for d in plan.doses]}
     return turn.reply("lymphodepletion", headline, values=values, details=details,
                       rec_ids=list(plan.recommendation_ids),
                       link=_link("/dosing", drug="lymphodepletion", regimen=plan.regimen.product, height_cm=h,
-                                 weight_kg=w))
+                                 weight_kg=w, infusion=infusion, age=_age(turn)))
 
 
 # --- washout ----------------------------------------------------------------------------------------
@@ -1092,7 +1172,7 @@ def _ivig(turn: _Turn, x: Extracted) -> Answer:
                _t(turn.lang, "ivig.rule", below=below, upper=upper)]
     return turn.reply("ivig", _t(turn.lang, f"ivig.{decision}", igg=_fmt(x.igg_g_l)), values={"decision": decision},
                       details=details, rec_ids=[rec.id],
-                      link=_link("/followup", igg=x.igg_g_l, infection="1" if x.infection else None,
+                      link=_link("/followup", igg=x.igg_g_l, infection={True: "1", False: "0"}.get(x.infection),
                                  infusion=turn.memory.get("infusion")))
 
 
@@ -1149,6 +1229,103 @@ def _stated_items(x: Extracted) -> set[str]:
              "alt_x_uln": "alt", "ast_x_uln": "ast", "bilirubin": "bilirubin"}
     out = {names.get(k, k) for k in x.baseline}
     return out | set(x.baseline)
+
+
+# --- blood counts (beyond the 2022 consensus; logic.hematotox, as /cytopenia) -------------------
+
+def _cyto_sources(lang: Lang, ids: tuple[str, ...]) -> str:
+    from logic import hematotox
+
+    return _t(lang, "cyto.sources", citations=" · ".join(hematotox.source(s).citation for s in dict.fromkeys(ids)))
+
+
+def _icaht(turn: _Turn, text: str, found: list[Found]) -> Answer:
+    from logic import hematotox
+
+    beyond = catalog_text(turn.lang, "cytopenia.beyond")
+    series = cytopenia.read_series(text)
+    if not series.points:
+        return turn.reply("icaht", _t(turn.lang, "icaht.ask"), kind="question", missing=["anc_series"],
+                          details=[beyond], link="/cytopenia")
+    for p in series.points:
+        value = _t(turn.lang, "icaht.point", day=p.day, anc=_fmt(p.anc))
+        found.append(Found(kind="anc", value=value, unit="×10⁹/L", start=p.start, end=p.end))
+    table = hematotox.parse_lab_table(series.table_text())
+    if table.problems:
+        words = {i + 1: p for i, p in enumerate(series.points)}
+        lines = []
+        for prob in table.problems:
+            column = catalog_text(turn.lang, f"cytopenia.column.{prob.column}") if prob.column else ""
+            reason = catalog_text(turn.lang, f"cytopenia.problem.{prob.code}", line=prob.line, value=prob.value,
+                                  converted=prob.converted, column=column)
+            reason = re.sub(r"^[^:：]*[:：]\s*", "", reason, count=1)   # the page's "Line n: " prefix
+            point = words.get(prob.line)
+            shown = _point_words(text, point) if point else prob.value
+            lines.append(_t(turn.lang, "icaht.problem", words=shown, reason=reason))
+        return turn.reply("icaht", _t(turn.lang, "icaht.problems"), kind="refusal", missing=["anc_series"],
+                          details=[*lines, beyond], link=_link("/cytopenia", series=series.url_param()))
+    early, late = hematotox.icaht_both(table.anc_values())
+    details = [_t(turn.lang, "icaht.inputs", n=len(table.rows), first=min(r.day for r in table.rows),
+                  last=max(r.day for r in table.rows))]
+    headlines = []
+    for g in (early, late):
+        heading, lines, warnings = hematotox.grade_lines(g, turn.lang)
+        headlines.append(heading)
+        details.append(heading)
+        details += [f"• {line}" for line in lines] + warnings
+    details.insert(0, beyond)
+    details.append(catalog_text(turn.lang, "cytopenia.provenance_icaht"))
+    details.append(_cyto_sources(turn.lang, early.source_ids))
+    values = {"early_grade": early.grade, "early_at_least": early.at_least, "late_grade": late.grade,
+              "late_at_least": late.at_least, "beyond_consensus": True, "source_ids": list(early.source_ids)}
+    return turn.reply("icaht", " · ".join(headlines), values=values, details=details,
+                      link=_link("/cytopenia", series=series.url_param()))
+
+
+def _point_words(text: str, p: cytopenia.Point) -> str:
+    return text[p.start:p.end].strip()
+
+
+def _hematotox(turn: _Turn, text: str, found: list[Found]) -> Answer:
+    from logic import hematotox
+
+    beyond = catalog_text(turn.lang, "cytopenia.beyond")
+    mcl = hematotox.source("european-mcl-car-hematotox")
+    rule = _t(turn.lang, "hematotox.rule", verbatim=mcl.number("high_risk_min_score").verbatim)
+    scope = _t(turn.lang, "hematotox.scope", verbatim=mcl.number("lbcl_only").verbatim)
+    sources = _cyto_sources(turn.lang, hematotox.HEMATOTOX_SOURCE_IDS)
+    asked = cytopenia.read_hematotox(text)
+    for name, (value, start, end) in asked.markers.items():
+        found.append(Found(kind=f"lab_{name}", value=value, start=start, end=end))
+    if asked.score is not None and asked.score_span is not None:
+        found.append(Found(kind="hematotox_score", value=asked.score, start=asked.score_span[0],
+                           end=asked.score_span[1]))
+        score = asked.score
+        try:
+            risk = hematotox.hematotox_risk(int(score)) if score == int(score) else None
+        except ValueError:
+            risk = None
+        if risk is None:
+            return turn.reply("hematotox", _t(turn.lang, "hematotox.bad_score", value=_fmt(score)), kind="refusal",
+                              missing=["hematotox_score"], details=[beyond], link="/cytopenia")
+        return turn.reply("hematotox", _t(turn.lang, "hematotox.risk_headline", score=int(score),
+                                          risk=_t(turn.lang, f"hematotox.risk.{risk}")),
+                          values={"score": int(score), "risk": risk, "computed": False, "beyond_consensus": True},
+                          details=[_t(turn.lang, "hematotox.read_only"), rule, scope, beyond, sources],
+                          link="/cytopenia")
+    details = [catalog_text(turn.lang, "cytopenia.hematotox_not_shipped")]
+    markers = {k: v for k, (v, _s, _e) in asked.markers.items()}
+    if set(markers) == {"anc", "hb", "plt", "crp", "ferritin"}:
+        try:
+            hematotox.car_hematotox(markers["anc"], markers["hb"], markers["plt"], markers["crp"], markers["ferritin"])
+        except hematotox.UnitError as exc:
+            details += [_t(turn.lang, f"hematotox.unit.{p.code}", marker=p.marker.upper(), value=p.value,
+                           converted=p.converted) for p in exc.problems]
+        except hematotox.NotShipped:
+            pass
+    details += [rule, scope, beyond, sources]
+    return turn.reply("hematotox", _t(turn.lang, "hematotox.not_shipped_headline"), kind="nothing",
+                      values={"computed": False, "beyond_consensus": True}, details=details, link="/cytopenia")
 
 
 HANDLERS = {
