@@ -240,7 +240,7 @@ async def browser_user(stack: Stack, run: Run, kill_after: float) -> dict:
         await weight.fill("72")
         await weight.press("Enter")
         await dosing.get_by_text("576 mg IV", exact=True).wait_for(timeout=60000)
-        await dosing.get_by_role("button", name="Add a dose given", exact=True).click()
+        await dosing.get_by_role("button", name="Add this dose", exact=True).first.click()  # the dose log
         await dosing.get_by_text("Doses given in this course: 1 of at most 4").wait_for(timeout=60000)
         home = await ctx.new_page()
         await home.goto(f"{stack.url}/?lang=en")
