@@ -51,8 +51,9 @@ def ensure_chromium() -> None:
         sh("apt-get", "update", "-q")
         sh("apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium")
     else:
-        print("Debian's chromium is missing and this user cannot install it: browser tests will "
-              "skip (they fail under CI=true). Install it with: sudo apt-get install chromium", flush=True)
+        print("Debian's chromium is missing and this user cannot install it: browser tests will fail "
+              "(set CART_SKIP_BROWSER_TESTS=1 to skip them on purpose). Install it with: "
+              "sudo apt-get install chromium", flush=True)
 
 
 def run() -> int:
