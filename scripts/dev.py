@@ -203,7 +203,7 @@ def mutate(extra: list[str]) -> int:
     modules = (SMOKE_MODULE,) if smoke else tuple(a for a in names if a in MUTATE_MODULES) or MUTATE_MODULES
     mutant_names = [a for a in names if a not in MUTATE_MODULES]  # e.g. logic.crs.x_assess_crs__mutmut_3
     _stage(modules)
-    nice = ["nice", "-n", "19"] if shutil.which("nice") else []
+    nice = ["nice", "-n", "10"] if shutil.which("nice") else []
     code = subprocess.run([*nice, str(py), "-m", "mutmut", "run", "--max-children", workers, *mutant_names],
                           cwd=MUTATE_DIR, check=False).returncode
     scores = _write_quality(modules)
