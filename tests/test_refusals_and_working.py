@@ -1,0 +1,234 @@
+"""The exact refusal a user sees and the working shown beside a result, pinned word for word.
+
+These are the app's own texts (not consensus numbers): each row was read and checked by hand
+against the rule it states. Written to kill the mutants that change a refusal's message, its
+context or its working line (docs/QUALITY.md); a page renders the type and context in the
+user's language, and the dose sheet prints the English formula.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from pydantic import ValidationError
+
+from logic import dosing
+from logic import eligibility as elig
+
+NAN, INF = float("nan"), float("inf")
+T = datetime(2026, 3, 1, 8, 0)
+
+
+def refusal(fn, *args):
+    with pytest.raises(ValidationError) as exc:
+        fn(*args)
+    err = exc.value.errors()[0]
+    return err["type"], err["msg"], err.get("ctx")
+
+
+@pytest.mark.parametrize(("fn", "args", "kind", "msg", "ctx"), [
+    (dosing.check_weight, (0,), "weight_not_positive", "Weight must be above 0 kg (got 0).", {"value": "0"}),
+    (dosing.check_weight, (-3,), "weight_not_positive", "Weight must be above 0 kg (got -3).", {"value": "-3"}),
+    (dosing.check_weight, (20,), "weight_below_adult",
+     "Weight 20 kg is below 30 kg: outside this adult consensus; use paediatric guidance.", {"value": "20", "min": "30"}),
+    (dosing.check_weight, (29.99,), "weight_below_adult",
+     "Weight 29.99 kg is below 30 kg: outside this adult consensus; use paediatric guidance.",
+     {"value": "29.99", "min": "30"}),
+    (dosing.check_weight, (70000,), "weight_grams", "Weight 70000 looks like grams; enter kilograms (70 kg?).",
+     {"value": "70000", "kg": "70"}),
+    (dosing.check_weight, (301,), "weight_above_max", "Weight 301 kg is above 300 kg; check the value and unit.",
+     {"value": "301", "max": "300"}),
+    (dosing.check_weight, (NAN,), "not_a_number", "weight must be a number", {"field": "weight"}),
+    (dosing.check_height, (0,), "height_not_positive", "Height must be above 0 cm (got 0).", {"value": "0"}),
+    (dosing.check_height, (0.5,), "height_metres", "Height 0.5 looks like metres; enter centimetres (50 cm?).",
+     {"value": "0.5", "cm": "50"}),
+    (dosing.check_height, (1.755,), "height_metres", "Height 1.755 looks like metres; enter centimetres (175.5 cm?).",
+     {"value": "1.755", "cm": "175.5"}),
+    (dosing.check_height, (2.3,), "height_metres", "Height 2.3 looks like metres; enter centimetres (230 cm?).",
+     {"value": "2.3", "cm": "230"}),
+    (dosing.check_height, (1000,), "height_millimetres",
+     "Height 1000 looks like millimetres; enter centimetres (100 cm?).", {"value": "1000", "cm": "100"}),
+    (dosing.check_height, (1755,), "height_millimetres",
+     "Height 1755 looks like millimetres; enter centimetres (175.5 cm?).", {"value": "1755", "cm": "175.5"}),
+    (dosing.check_height, (2300,), "height_millimetres",
+     "Height 2300 looks like millimetres; enter centimetres (230 cm?).", {"value": "2300", "cm": "230"}),
+    (dosing.check_height, (99,), "height_below_min", "Height 99 cm is below 100 cm; check the value.",
+     {"value": "99", "min": "100"}),
+    (dosing.check_height, (2.31,), "height_below_min", "Height 2.31 cm is below 100 cm; check the value.",
+     {"value": "2.31", "min": "100"}),
+    (dosing.check_height, (231,), "height_above_max", "Height 231 cm is above 230 cm; check the value and unit.",
+     {"value": "231", "max": "230"}),
+    (dosing.check_height, (999,), "height_above_max", "Height 999 cm is above 230 cm; check the value and unit.",
+     {"value": "999", "max": "230"}),
+    (dosing.check_height, (2301,), "height_above_max", "Height 2301 cm is above 230 cm; check the value and unit.",
+     {"value": "2301", "max": "230"}),
+    (dosing.check_height, (INF,), "not_a_number", "height must be a number", {"field": "height"}),
+    (dosing.creatinine_clearance, (17, 70, "male", 1, "mg/dL"), "age_not_adult",
+     "Age 17 is outside 18-120 years: Cockcroft-Gault is for adults.", {"value": "17", "min": "18", "max": "120"}),
+    (dosing.creatinine_clearance, (121, 70, "male", 1, "mg/dL"), "age_not_adult",
+     "Age 121 is outside 18-120 years: Cockcroft-Gault is for adults.", {"value": "121", "min": "18", "max": "120"}),
+    (dosing.creatinine_clearance, (60, 70, "male", 150, "mg/dL"), "creatinine_looks_umol",
+     "Creatinine 150 mg/dL looks like µmol/L; choose µmol/L.", {"value": "150"}),
+    (dosing.creatinine_clearance, (60, 70, "male", 1.2, "umol/L"), "creatinine_looks_mg_dl",
+     "Creatinine 1.2 µmol/L looks like mg/dL; choose mg/dL.", {"value": "1.2"}),
+    (dosing.creatinine_clearance, (60, 70, "male", 3000, "umol/L"), "creatinine_out_of_range",
+     "Creatinine 3000 umol/L is outside 10-2000 umol/L.", {"value": "3000", "unit": "umol/L", "min": "10", "max": "2000"}),
+    (dosing.creatinine_clearance, (60, 70, "male", 0.05, "mg/dL"), "creatinine_out_of_range",
+     "Creatinine 0.05 mg/dL is outside 0.1-22 mg/dL.", {"value": "0.05", "unit": "mg/dL", "min": "0.1", "max": "22"}),
+    (dosing.creatinine_clearance, (60, 70, "male", NAN, "mg/dL"), "not_a_number", "creatinine must be a number",
+     {"field": "creatinine"}),
+    (dosing.tocilizumab_next, ([datetime(2026, 3, 1, 9)], T), "dose_time_future",
+     "Dose time 2026-03-01 09:00 is in the future (now 2026-03-01 08:00).",
+     {"time": "2026-03-01 09:00", "now": "2026-03-01 08:00"}),
+    (dosing.tocilizumab_next, ([datetime(2026, 3, 1, 6)] * 2, T), "dose_times_duplicate",
+     "Dose time 2026-03-01 06:00 is entered twice.", {"time": "2026-03-01 06:00"}),
+    (dosing.tocilizumab_next, ([datetime(2026, 3, 1, 7), datetime(2026, 3, 1, 6)], T), "dose_times_out_of_order",
+     "Dose times are out of order: 2026-03-01 07:00 comes after 2026-03-01 06:00 in the list; enter them oldest first.",
+     {"earlier": "2026-03-01 06:00", "later": "2026-03-01 07:00"}),
+    (dosing.regimen, ("X",), "regimen_unknown",
+     "Unknown Table 2 regimen X; choose one of: CAR-BCMA, LCAR-B38M, CT103A, HRAIN, anti-BCMA/anti-CD19, CT053, "
+     "Tandem CAR T(BCMA-CD38), CARTITUDE-1, KarMMa.",
+     {"regimen": "X", "known": "CAR-BCMA, LCAR-B38M, CT103A, HRAIN, anti-BCMA/anti-CD19, CT053, "
+                               "Tandem CAR T(BCMA-CD38), CARTITUDE-1, KarMMa"}),
+    (dosing.methylprednisolone, (None,), "weight_required", "The weight is needed for methylprednisolone 1 mg/kg.",
+     {"drug": "methylprednisolone"}),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 30 else None)
+def test_dosing_refusal_word_for_word(fn, args, kind, msg, ctx):
+    assert refusal(fn, *args) == (kind, msg, ctx)
+
+
+@pytest.mark.parametrize("weight", [30, 30.0, 300, 29999.99, 300000.01])
+def test_weights_at_the_edges_of_the_checks_are_accepted(weight):
+    # 30 and 300 kg are accepted; just beside the grams window (30000-300000) reads as kg above 300.
+    if weight in (30, 30.0, 300):
+        assert dosing.check_weight(weight) == weight
+    else:
+        assert refusal(dosing.check_weight, weight)[0] == "weight_above_max"
+
+
+@pytest.mark.parametrize("height", [100, 230, 2.31])
+def test_heights_at_the_edges(height):
+    if height == 2.31:
+        assert refusal(dosing.check_height, height)[0] == "height_below_min"
+    else:
+        assert dosing.check_height(height) == height
+
+
+def test_cockcroft_gault_working_shown():
+    w = dosing.creatinine_clearance_working(60, 72, "female", 88.4, "umol/L")
+    assert (w.ml_min, w.rounded, w.creatinine_mg_dl, w.creatinine_umol_l) == (pytest.approx(68.0), 68, 1.0, 88.4)
+    assert w.formula == "(140 − 60) × 72 kg / (72 × 1.00 mg/dL) × 0.85 = 68.0 mL/min"
+    assert w.inputs == (("age", "60"), ("weight", "72 kg"), ("sex", "female"), ("creatinine", "88.4 umol/L"))
+    m = dosing.creatinine_clearance_working(40, 60, "male", 2.0, "mg/dL")
+    assert m.formula == "(140 − 40) × 60 kg / (72 × 2.00 mg/dL) = 41.7 mL/min"
+    assert (m.rounded, m.creatinine_umol_l) == (42, pytest.approx(176.8))
+    assert dosing.creatinine_clearance_working(18, 30, "male", 0.1, "mg/dL").rounded == 508  # 122 x 30 / 7.2
+    assert dosing.creatinine_clearance_working(120, 300, "male", 22, "mg/dL").rounded == 4  # 20 x 300 / 1584 = 3.8
+
+
+def test_steroid_and_levetiracetam_working_shown():
+    d = dosing.dexamethasone(True)
+    assert (d.formula, d.inputs, d.rounding, d.dose.route, d.dose.capped) == ("20 mg q6h", (("refractory", "yes"),),
+                                                                               "none", "IV", False)
+    assert d.indications == ("crs_mgmt_grade_3", "icans_g2_no_crs", "icans_g3_no_crs")
+    assert (d.recommendation_ids, d.unrounded, d.rounded) == (("crs_mgmt_grade_3",), 20, 20)
+    d10 = dosing.dexamethasone()
+    assert (d10.formula, d10.inputs, d10.dose.unit, d10.dose.drug) == ("10 mg q6h", (("refractory", "no"),), "mg",
+                                                                        "dexamethasone")
+    lev = dosing.levetiracetam()
+    assert (lev.formula, lev.inputs, lev.rounding, lev.recommendation_ids, lev.indications) == (
+        "750 mg PO q12h", (), "none", ("cns_disease_prophylaxis",), ("cns_disease_prophylaxis",))
+    assert (lev.dose.unit, lev.dose.drug, lev.dose.capped, lev.dose.recommendation_id) == (
+        "mg", "levetiracetam", False, "cns_disease_prophylaxis")
+    mp = dosing.methylprednisolone(72.5)
+    assert (mp.formula, mp.inputs, mp.unrounded, mp.rounded, mp.rounding) == (
+        "1 mg/kg × 72.5 kg = 72.5 mg q12h", (("weight", "72.5 kg"),), 72.5, 73, "whole_mg")
+    assert (mp.recommendation_ids, mp.indications) == (("icans_g2_no_crs", "icans_g3_no_crs"),
+                                                       ("icans_g2_no_crs", "icans_g3_no_crs"))
+    assert (mp.dose.drug, mp.dose.unit, mp.dose.capped, mp.dose.recommendation_id) == (
+        "methylprednisolone", "mg", False, "icans_g2_no_crs")
+    hd = dosing.methylprednisolone(None, high_dose=True)
+    assert (hd.formula, hd.inputs, hd.rounding, hd.unrounded) == ("1 g/d = 1000 mg daily", (), "none", 1000)
+    assert hd.recommendation_ids == ("crs_mgmt_grade_4", "icans_g4_no_crs")
+    assert hd.indications == ("crs_mgmt_grade_4", "icans_g4_no_crs", "icans_g4_with_crs")
+    assert (hd.dose.route, hd.dose.capped, hd.dose.recommendation_id) == ("IV", False, "crs_mgmt_grade_4")
+    assert dosing.methylprednisolone(72.5, high_dose=True).dose.amount == 1000  # the weight plays no part
+
+
+# --- eligibility: each item's message shows the input and the threshold it was judged against ---
+
+ELIG_MESSAGES = {
+    "performance_status": ("caution", "KPS 40, ECOG 1: the two scales disagree; one is outside KPS ≥50 or ECOG ≤2. "
+                           "The stricter reading applies. Not an absolute contraindication for a patient with no "
+                           "better option: review."),
+    "lvef": ("caution", "LVEF 47% is below the consensus's 50% but meets the 45% the bb2121 trial required: review."),
+    "alt": ("met", "ALT 2.5× ULN is below 3× ULN."),
+    "ast": ("not_met", "AST 3× ULN is not below 3× ULN."),
+    "bilirubin": ("caution", "Total bilirubin 50 µmol/L (2.92 mg/dL, 0.0292 g/L) is above the usual trial limit "
+                  "(about 34.2 µmol/L) but below the printed <0.2 g/L (342 µmol/L), which is likely a misprint: review."),
+    "spo2": ("not_met", "SpO2 91% on room air is below 92%."),
+    "life_expectancy": ("not_met", "Expected survival 12 weeks is not more than 12 weeks."),
+    "renal_impairment": ("met", "Renal impairment is not a contraindication: renal function improved in almost all "
+                         "patients in two Chinese trials. The lowest tolerable GFR and highest creatinine are not yet "
+                         "defined."),
+    "cns_disease": ("caution", "Prior CNS disease: higher risk of neurological adverse events. Infuse once the disease "
+                    "is controlled; levetiracetam 750 mg PO every 12 h may be given to prevent seizures."),
+    "cardiac_amyloidosis": ("unknown", "Cardiac amyloidosis not assessed."),
+}
+
+
+def test_eligibility_messages_word_for_word():
+    b = elig.Baseline(kps=40, ecog=1, lvef_pct=47, alt_x_uln=2.5, ast_x_uln=3, bilirubin=50, spo2_pct=91,
+                      life_expectancy_weeks=12, renal_impairment=True, cns_disease=True)
+    got = {i.id: (i.status, i.message) for i in elig.evaluate(b).items}
+    assert {k: got[k] for k in ELIG_MESSAGES} == ELIG_MESSAGES
+
+
+@pytest.mark.parametrize(("baseline", "item", "status", "message"), [
+    ({"kps": 60}, "performance_status", "met", "KPS 60: within KPS ≥50 or ECOG ≤2."),
+    ({"lvef_pct": 60}, "lvef", "met", "LVEF 60% ≥ 50%."),
+    ({"lvef_pct": 40}, "lvef", "not_met", "LVEF 40% is below 50% (and below the 45% of the bb2121 trial)."),
+    ({}, "alt", "unknown", "ALT not entered (must be below 3× ULN)."),
+    ({"spo2_pct": 95}, "spo2", "met", "SpO2 95% on room air ≥ 92%."),
+])
+def test_eligibility_item_message(baseline, item, status, message):
+    got = next(i for i in elig.evaluate(elig.Baseline(**baseline)).items if i.id == item)
+    assert (got.status, got.message) == (status, message)
+
+
+def test_apheresis_messages_word_for_word():
+    got = [(i.id, i.status, i.message) for i in elig.apheresis_check(elig.ApheresisLabs(
+        hgb_g_l=90, plt_10e9_l=40, alc_per_ul=600, cd3_per_ul=100))]
+    assert got == [("hgb", "met", "HGB 90 g/L > 80 g/L."),
+                   ("plt", "not_met", "PLT 40 ×10⁹/L is not above 50 ×10⁹/L."),
+                   ("lymphocytes", "met", "ALC 600/µL, CD3+ 100/µL: ALC > 500/µL or CD3+ > 150/µL is met.")]
+    none = [(i.id, i.status, i.message) for i in elig.apheresis_check(elig.ApheresisLabs())]
+    assert none == [("hgb", "unknown", "HGB not entered (needs > 80 g/L)."),
+                    ("plt", "unknown", "PLT not entered (needs > 50 ×10⁹/L)."),
+                    ("lymphocytes", "unknown", "Neither ALC nor CD3+ entered: not enough to decide; needs ALC > 500/µL "
+                                               "or CD3+ > 150/µL.")]
+
+
+def test_input_errors_say_what_is_wrong_beside_the_field():
+    assert elig.input_errors(elig.Baseline, {"kps": 3}) == {
+        "kps": "KPS 3 looks like an ECOG score. KPS runs 0–100 in steps of 10; enter ECOG in its own field."}
+    assert elig.input_errors(elig.Baseline, {"lvef_pct": 0.5}, "zh") == {"lvef_pct": "LVEF 0.5像是小数;请填百分数(50)。"}
+    assert elig.input_errors(elig.Baseline, {"bilirubin": 50, "bilirubin_unit": "g/L"}) == {
+        "bilirubin": "50 g/L would be 85500 µmol/L, which is not plausible; check the unit."}
+    assert elig.input_errors(elig.Baseline, {"kps": "abc"}) == {
+        "kps": "Not accepted: Input should be a valid integer, unable to parse string as an integer"}
+    assert elig.input_errors(elig.Baseline, {"kps": 60}) == {}
+
+
+def test_exposure_moment_with_a_time_and_a_zone():
+    from datetime import UTC, date, time
+
+    assert elig.exposure_moment(date(2026, 3, 1), time(9, 30), datetime(2026, 3, 5)) == datetime(2026, 3, 1, 9, 30)
+    aware = elig.exposure_moment(date(2026, 3, 1), time(9, 30), datetime(2026, 3, 5, tzinfo=UTC))
+    assert aware == datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    # a bare date is counted from the end of that day (or from now, if that day is today)
+    assert elig.exposure_moment(date(2026, 3, 1), now=datetime(2026, 3, 5, tzinfo=UTC)) == datetime(
+        2026, 3, 2, tzinfo=UTC)
+    assert elig.exposure_moment(date(2026, 3, 5), now=datetime(2026, 3, 5, 10, 15)) == datetime(2026, 3, 5, 10, 15)
+    assert elig.exposure_moment(date(2026, 3, 6), now=datetime(2026, 3, 5, 10, 15)) == datetime(2026, 3, 7)
