@@ -232,3 +232,71 @@ def test_exposure_moment_with_a_time_and_a_zone():
         2026, 3, 2, tzinfo=UTC)
     assert elig.exposure_moment(date(2026, 3, 5), now=datetime(2026, 3, 5, 10, 15)) == datetime(2026, 3, 5, 10, 15)
     assert elig.exposure_moment(date(2026, 3, 6), now=datetime(2026, 3, 5, 10, 15)) == datetime(2026, 3, 7)
+
+
+# --- working lines and citations of the other calculators ---------------------------------------
+
+@pytest.mark.parametrize(("grade", "ids"), [
+    (0, ["crs_diagnosis"]), (1, ["crs_mgmt_grade_1"]),
+    (2, ["crs_mgmt_grade_2", "tocilizumab_dosing", "crs_treatment_principles"]),
+    (3, ["crs_mgmt_grade_3", "tocilizumab_dosing", "crs_treatment_principles"]),
+    (4, ["crs_mgmt_grade_4", "tocilizumab_dosing", "crs_treatment_principles"]),
+], ids=lambda v: f"T4 grade {v}" if isinstance(v, int) else None)
+def test_crs_management_cites_table4_row_and_tocilizumab(grade, ids):
+    from logic import crs
+
+    assert crs.crs_management(grade).recommendation_ids == ids
+
+
+def test_cell_dose_totals_for_a_weight_t1():
+    rows = {(d.product, d.dose_text): d for d in dosing.cell_doses(70)}
+    car = rows[("CAR-BCMA", "(0.3~9)×10⁶/kg")]
+    assert (car.total_low_1e6, car.total_high_1e6, car.formula, car.recommendation_id) == (
+        21, 630, "(0.3~9)×10⁶/kg × 70 kg = (21~630)×10⁶", "trial_1")
+    one = rows[("LCAR-B38M", "0.5×10⁶/kg")]
+    assert (one.total_low_1e6, one.total_high_1e6, one.formula) == (35, 35, "0.5×10⁶/kg × 70 kg = 35×10⁶")
+    odd = {(d.product, d.dose_text): d for d in dosing.cell_doses(72.123)}[("CAR-BCMA", "(0.3~9)×10⁶/kg")]
+    assert (odd.total_low_1e6, odd.total_high_1e6) == (pytest.approx(21.6369), pytest.approx(649.107))
+    flat = next(d for d in dosing.cell_doses(70) if d.dose_text == "(50~180)×10⁶")
+    assert (flat.dose_per_kg, flat.total_low_1e6, flat.formula, flat.recommendation_id) == (False, None, None, "trial_7")
+
+
+def test_lymphodepletion_working_lines_t2():
+    p = dosing.lymphodepletion_plan("CT103A", 170, 70)
+    assert [(d.drug, d.day, d.formula) for d in p.doses[:2]] == [
+        ("fludarabine", -4, "25 mg/m² × 1.82 m² = 45.5 mg"), ("cyclophosphamide", -4, "20 mg/kg × 70 kg = 1400 mg")]
+    assert [(d.drug, d.day) for d in p.doses] == [(drug, day) for day in (-4, -3, -2)
+                                                   for drug in ("fludarabine", "cyclophosphamide")]
+    assert p.bsa_formula == "mosteller" and p.bsa_formula_text == "BSA = √(height cm × weight kg / 3600)"
+
+
+def test_collection_target_working_p10():
+    t = dosing.collection_target(72.123)
+    assert (t.total_low_1e6, t.total_high_1e6) == (4327.38, 43273.8)
+    assert t.formula == "(60~600)×10⁶/kg × 72.123 kg = (4327.38~43273.8)×10⁶"
+
+
+def test_parse_errors_name_the_text():
+    for fn, text, msg in ((dosing.parse_days, "x", "unreadable Table 2 days 'x'"),
+                          (dosing.parse_days, "-3~-5", "Table 2 days run backwards: '-3~-5'"),
+                          (dosing.parse_cell_dose, "x", "unreadable Table 1 dose 'x'")):
+        with pytest.raises(ValueError) as exc:
+            fn(text)
+        assert str(exc.value) == msg
+
+
+def test_followup_details():
+    from datetime import date
+
+    from logic import followup
+
+    visits = followup.schedule(date(2026, 1, 31), extramedullary=True, today=date(2026, 1, 31))
+    assert visits[1].recommendation_ids == [  # P22: extramedullary imaging from month 1
+        "followup_schedule", "followup_assessments", "ivig_replacement", "antibacterial_antifungal_pjp_prophylaxis",
+        "followup_extramedullary", "followup_long_term_biosafety"]
+    # Without `today` the server's date is used only to refuse implausible dates: a 2020 infusion stands.
+    assert followup.schedule(date(2020, 1, 1))[0].date == date(2020, 1, 15)
+    assert followup.ivig_assessment(5.0, True).infection is True
+    assert followup.igg_unit_hint(6000) == "mg_dl"
+    with pytest.raises(ValueError, match="^months must not be negative$"):
+        followup.add_months(date(2026, 1, 31), -1)
