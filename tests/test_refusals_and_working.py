@@ -300,3 +300,10 @@ def test_followup_details():
     assert followup.igg_unit_hint(6000) == "mg_dl"
     with pytest.raises(ValueError, match="^months must not be negative$"):
         followup.add_months(date(2026, 1, 31), -1)
+
+
+def test_input_errors_go_beside_the_field_that_is_wrong():
+    # The message lands beside the field it is about, not the first field of the form.
+    assert set(elig.input_errors(elig.Baseline, {"kps": 60, "lvef_pct": 0.5})) == {"lvef_pct"}
+    assert set(elig.input_errors(elig.Baseline, {"bilirubin_unit": "g/L", "bilirubin": 50})) == {"bilirubin"}
+    assert set(elig.input_errors(elig.ApheresisLabs, {"plt_10e9_l": 100, "hgb_g_l": 9})) == {"hgb_g_l"}
