@@ -307,3 +307,42 @@ def test_input_errors_go_beside_the_field_that_is_wrong():
     assert set(elig.input_errors(elig.Baseline, {"kps": 60, "lvef_pct": 0.5})) == {"lvef_pct"}
     assert set(elig.input_errors(elig.Baseline, {"bilirubin_unit": "g/L", "bilirubin": 50})) == {"bilirubin"}
     assert set(elig.input_errors(elig.ApheresisLabs, {"plt_10e9_l": 100, "hgb_g_l": 9})) == {"hgb_g_l"}
+
+
+# --- relapse (P21): the whole assessment, options with their conditions and citations, and what
+# is not offered and why (reviewed against ①-⑤ by hand) ---
+
+RELAPSE_FULL = [
+    pytest.param({'antigen': 'unknown'},
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('other_target', 'if_other_target_detectable', ['dual_target_rationale', 'relapse_second_car_t'], [], True), ('different_costimulatory_domain', 'prior_domain_unknown_target_pending', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True)],
+                 [('humanized_or_fully_human_bcma', 'antigen_unknown', 'relapse_antigen_positive'), ('dual_target', 'antigen_unknown', 'relapse_antigen_positive'), ('gamma_secretase_inhibitor', 'antigen_unknown', 'relapse_antigen_low'), ('evaluate_t_cell_function', 'persistence_not_stated', 'relapse_poor_persistence'), ('extend_washout', 'persistence_not_stated', 'relapse_poor_persistence'), ('allogeneic_car_t', 'persistence_not_stated', 'relapse_poor_persistence')],
+                 ['antigen', 'other_targets', 'prior_costimulatory_domain', 'persistence'], ['relapse_guideline_options', 'dual_target_rationale', 'relapse_second_car_t', 'relapse_costimulatory_domain'], id='P21 unknown antigen, nothing else stated'),
+    pytest.param({'antigen': 'low', 'prior_car_origin': 'murine', 'poor_persistence': True, 'prior_costimulatory_domain': 'CD28', 'other_targets_assessed': True},
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('gamma_secretase_inhibitor', None, ['relapse_antigen_low', 'relapse_second_car_t'], [], True), ('different_costimulatory_domain', 'other_than_prior', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True), ('evaluate_t_cell_function', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('extend_washout', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('allogeneic_car_t', None, ['relapse_poor_persistence', 'humanized_car_t', 'relapse_second_car_t'], [], True)],
+                 [('humanized_or_fully_human_bcma', 'antigen_low', 'relapse_antigen_positive'), ('dual_target', 'antigen_low', 'relapse_antigen_positive'), ('other_target', 'no_other_target_detected', 'dual_target_rationale')],
+                 [], ['relapse_guideline_options', 'relapse_antigen_low', 'relapse_second_car_t', 'relapse_costimulatory_domain', 'relapse_poor_persistence', 'humanized_car_t'], id='P21 reduced expression after murine, poor persistence, CD28'),
+    pytest.param({'antigen': 'positive', 'prior_car_origin': 'unknown', 'other_targets': ['CD38'], 'persistence': 'adequate'},
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('humanized_or_fully_human_bcma', 'if_prior_murine', ['relapse_antigen_positive', 'humanized_car_t', 'relapse_second_car_t'], [], True), ('dual_target', 'if_prior_murine', ['relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t'], [], True), ('other_target', None, ['relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t'], ['CD38'], True), ('different_costimulatory_domain', 'prior_domain_unknown', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True)],
+                 [('gamma_secretase_inhibitor', 'antigen_not_low', 'relapse_antigen_low'), ('evaluate_t_cell_function', 'persistence_adequate', 'relapse_poor_persistence'), ('extend_washout', 'persistence_adequate', 'relapse_poor_persistence'), ('allogeneic_car_t', 'persistence_adequate', 'relapse_poor_persistence')],
+                 ['prior_car_origin', 'prior_costimulatory_domain'], ['relapse_guideline_options', 'relapse_antigen_positive', 'humanized_car_t', 'relapse_second_car_t', 'dual_target_rationale', 'relapse_costimulatory_domain'], id='P21 antigen+ origin unknown, CD38 detectable'),
+    pytest.param({'antigen': 'negative', 'prior_car_origin': 'murine', 'persistence': 'poor', 'other_targets': ['GPRC5D']},
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('other_target', None, ['relapse_antigen_negative', 'dual_target_rationale', 'relapse_second_car_t'], ['GPRC5D'], True), ('different_costimulatory_domain', 'prior_domain_unknown_other_target', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True), ('evaluate_t_cell_function', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('extend_washout', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('allogeneic_car_t', None, ['relapse_poor_persistence', 'humanized_car_t', 'relapse_second_car_t'], [], True)],
+                 [('humanized_or_fully_human_bcma', 'antigen_negative', 'relapse_antigen_negative'), ('dual_target', 'antigen_negative', 'relapse_antigen_negative'), ('gamma_secretase_inhibitor', 'antigen_negative', 'relapse_antigen_negative')],
+                 ['prior_costimulatory_domain'], ['relapse_guideline_options', 'relapse_antigen_negative', 'dual_target_rationale', 'relapse_second_car_t', 'relapse_costimulatory_domain', 'relapse_poor_persistence', 'humanized_car_t'], id='P21 antigen- after murine, poor persistence, GPRC5D'),
+    pytest.param({'antigen': 'positive', 'prior_car_origin': 'humanized', 'persistence': 'adequate', 'other_targets_assessed': True, 'prior_costimulatory_domain': '4-1BB'},
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('dual_target', 'stated_after_murine', ['relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t'], [], True), ('different_costimulatory_domain', 'other_than_prior', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True)],
+                 [('humanized_or_fully_human_bcma', 'prior_already_humanized', 'relapse_antigen_positive'), ('gamma_secretase_inhibitor', 'antigen_not_low', 'relapse_antigen_low'), ('other_target', 'no_other_target_detected', 'relapse_antigen_positive'), ('evaluate_t_cell_function', 'persistence_adequate', 'relapse_poor_persistence'), ('extend_washout', 'persistence_adequate', 'relapse_poor_persistence'), ('allogeneic_car_t', 'persistence_adequate', 'relapse_poor_persistence')],
+                 [], ['relapse_guideline_options', 'relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t', 'relapse_costimulatory_domain'], id='P21 antigen+ after humanized, no other target'),
+]
+
+
+@pytest.mark.parametrize(("ctx", "options", "not_offered", "missing", "rec_ids"), RELAPSE_FULL)
+def test_relapse_assessment_in_full_p21(ctx, options, not_offered, missing, rec_ids):
+    from logic import relapse
+
+    a = relapse.assess(relapse.RelapseContext(**ctx))
+    assert [(o.id, o.condition, o.recommendation_ids, o.targets, o.second_car_t) for o in a.options] == options
+    assert [(n.id, n.reason, n.recommendation_id) for n in a.not_offered] == not_offered
+    assert (a.missing, a.incomplete, a.recommendation_ids) == (missing, bool(missing), rec_ids)
+    for o in a.options:
+        assert o.recommendation_id == o.recommendation_ids[0]
