@@ -346,3 +346,55 @@ def test_relapse_assessment_in_full_p21(ctx, options, not_offered, missing, rec_
     assert (a.missing, a.incomplete, a.recommendation_ids) == (missing, bool(missing), rec_ids)
     for o in a.options:
         assert o.recommendation_id == o.recommendation_ids[0]
+
+
+# --- CRS temperature slips and ICANS partial ICE ---------------------------------------------
+
+@pytest.mark.parametrize(("typed", "kind", "likely", "message"), [
+    (100.3, "fahrenheit", 37.9, "100.3 looks like °F (= 37.9 °C); enter °C"),  # (100.3 − 32) × 5/9 = 37.94
+    (113, "fahrenheit", 45.0, "113 looks like °F (= 45.0 °C); enter °C"),
+    (300, "missing_decimal_point", 30.0, "300 looks like 30.0 °C without its decimal point"),
+    (450, "missing_decimal_point", 45.0, "450 looks like 45.0 °C without its decimal point"),
+    (320, "missing_decimal_point", 32.0, "320 looks like 32.0 °C without its decimal point"),
+    (385, "missing_decimal_point", 38.5, "385 looks like 38.5 °C without its decimal point"),
+    (29, "out_of_range", None, "29 °C is outside 30-45 °C; enter the temperature in °C"),
+    ("x", "out_of_range", None, "enter a temperature in °C between 30 and 45"),
+])
+def test_temperature_slips(typed, kind, likely, message):
+    from logic import crs
+
+    p = crs.temperature_problem(typed)
+    assert (p.kind, p.likely_celsius, p.message) == (kind, likely, message)
+
+
+def test_temperature_not_a_number():
+    import math
+
+    from logic import crs
+
+    p = crs.temperature_problem(float("nan"))
+    assert p.kind == "out_of_range" and math.isnan(p.value) and p.message == "enter a temperature in °C between 30 and 45"
+    assert crs.temperature_problem(True).kind == "out_of_range" and crs.temperature_problem(37.5) is None
+
+
+@pytest.mark.parametrize(("temp", "hypotension", "hypoxia", "signs"), [
+    (37.0, None, None, False), (37.0, "none", "none", False), (37.0, "no_vasopressor", "none", True),
+    (37.0, "none", "low_flow", True), (38.5, "no_vasopressor", "none", False),
+])
+def test_signs_without_fever_crs_diagnosis(temp, hypotension, hypoxia, signs):
+    from logic import crs
+
+    a = crs.assess_crs(crs.CRSFindings(max_temp_c=temp, hypotension=hypotension, hypoxia=hypoxia))
+    assert a.signs_without_fever is signs
+
+
+def test_icans_partial_ice_bounds_the_grade():
+    from logic import icans
+
+    normal = {"consciousness": "normal", "seizure": "none", "motor_weakness": "none", "cerebral_edema": "none"}
+    a = icans.assess_icans(icans.ICANSFindings(**normal), icans.ICEPartial(orientation=4, naming=3, command=1,
+                                                                          writing=1))
+    # attention not yet tested: ICE 9 or 10 -> grade 1 or 0
+    assert (a.grade.grade, a.grade.at_least, a.highest_possible, a.ice_range, a.missing, a.grade.drivers) == (
+        0, True, 1, (9, 10), [], [])
+    assert icans.assess_icans(icans.ICANSFindings(ice_score=10, **normal)).grade.drivers == []
