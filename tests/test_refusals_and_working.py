@@ -398,3 +398,34 @@ def test_icans_partial_ice_bounds_the_grade():
     assert (a.grade.grade, a.grade.at_least, a.highest_possible, a.ice_range, a.missing, a.grade.drivers) == (
         0, True, 1, (9, 10), [], [])
     assert icans.assess_icans(icans.ICANSFindings(ice_score=10, **normal)).grade.drivers == []
+
+
+def test_tocilizumab_working_shown_t4_note():
+    c = dosing.tocilizumab(100.125)
+    assert (c.formula, c.inputs, c.uncapped, c.unrounded) == (
+        "8 mg/kg × 100.125 kg = 801 mg > 800 mg → 800 mg", (("weight", "100.125 kg"),), 801, 800)
+    assert c.indications == ("crs_mgmt_grade_2", "crs_mgmt_grade_3", "crs_mgmt_grade_4", "icans_g1_with_crs",
+                             "icans_g2_with_crs", "icans_g3_with_crs")
+    odd = dosing.tocilizumab(72.3456)
+    assert (odd.formula, odd.uncapped, odd.unrounded, odd.dose.amount) == (
+        "8 mg/kg × 72.3456 kg = 578.765 mg", 578.7648, 578.7648, 579)
+    mp = dosing.methylprednisolone(72.3456)
+    assert (mp.formula, mp.unrounded) == ("1 mg/kg × 72.3456 kg = 72.346 mg q12h", 72.3456)
+    hd = dosing.methylprednisolone(None, high_dose=True)
+    assert hd.dose.drug == "methylprednisolone" and hd.dose.frequency == "daily"
+
+
+@pytest.mark.parametrize(("given_h", "now_h", "reason", "rule"), [
+    ([], 0, "No dose given yet in this course: the first dose may be given now.", "first_dose"),
+    ([0], 7, "Not yet: next dose no earlier than 2026-03-01 08:00 (at least 8 h after the last dose).", "interval"),
+    ([0], 9, "Allowed now (at least 8 h after the last dose; earliest was 2026-03-01 08:00).", "allowed"),
+    ([0, 8, 16], 20, "Not yet: next dose no earlier than 2026-03-02 00:00 (at most 3 doses in any 24 h (product "
+     "labels; the consensus prints '4 in 24 h'; the stricter applies): 24 h after the first of the last 3 doses).",
+     "label_24h"),
+], ids=["first", "interval wait", "allowed", "label wait"])
+def test_tocilizumab_course_reason_word_for_word(given_h, now_h, reason, rule):
+    from datetime import timedelta
+
+    t0 = datetime(2026, 3, 1)
+    c = dosing.tocilizumab_next([t0 + timedelta(hours=h) for h in given_h], t0 + timedelta(hours=now_h))
+    assert (c.reason, c.rule, c.min_interval_h, c.earliest_by_printed_24h) == (reason, rule, 8, None)
