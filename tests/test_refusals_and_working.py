@@ -429,3 +429,36 @@ def test_tocilizumab_course_reason_word_for_word(given_h, now_h, reason, rule):
     t0 = datetime(2026, 3, 1)
     c = dosing.tocilizumab_next([t0 + timedelta(hours=h) for h in given_h], t0 + timedelta(hours=now_h))
     assert (c.reason, c.rule, c.min_interval_h, c.earliest_by_printed_24h) == (reason, rule, 8, None)
+
+
+def test_washout_items_word_for_word_p11():
+    from datetime import date
+
+    w = elig.earliest_apheresis({"lenalidomide": datetime(2026, 3, 1, 9, 0),
+                                 "therapeutic_corticosteroids": date(2026, 3, 10),
+                                 "vincristine": datetime(2026, 3, 5, 8, 0)}, now=datetime(2026, 3, 12, 10, 0))
+    assert (w.earliest, w.binding, w.reference) == (datetime(2026, 3, 15, 9, 0), "lenalidomide",
+                                                    datetime(2026, 3, 12, 10, 0))
+    assert [(i.id, i.status, i.message, i.recommendation_id) for i in w.items] == [
+        ("lenalidomide", "not_met",
+         "Lenalidomide: last 2026-03-01 09:00; 2-week washout; not clear until 2026-03-15 09:00.", "washout_2_weeks"),
+        ("therapeutic_corticosteroids", "not_met",
+         "Therapeutic-dose corticosteroids: last 2026-03-10 (no time given: counted from the end of that day); 72 h "
+         "washout; not clear until 2026-03-14 00:00.", "washout_72_hours"),
+        ("vincristine", "met", "Vincristine: last 2026-03-05 08:00; 1-week washout; clear since 2026-03-12 08:00.",
+         "washout_1_week")]
+    assert [(x.exposure, x.window_hours, x.given_as_date) for x in w.windows] == [
+        ("lenalidomide", 336, None), ("therapeutic_corticosteroids", 72, date(2026, 3, 10)), ("vincristine", 168, None)]
+    empty = elig.earliest_apheresis({}, now=datetime(2026, 3, 12, 10, 0))
+    assert (empty.earliest, empty.binding, empty.items, empty.windows) == (datetime(2026, 3, 12, 10, 0), None, [], [])
+
+
+def test_allogeneic_cites_humanized_car_t_only_after_a_murine_product_p21_5():
+    from logic import relapse
+
+    def cites(origin):
+        a = relapse.assess(relapse.RelapseContext(antigen="positive", prior_car_origin=origin, persistence="poor"))
+        return next(o.recommendation_ids for o in a.options if o.id == "allogeneic_car_t")
+
+    assert cites("humanized") == ["relapse_poor_persistence", "relapse_second_car_t"]
+    assert cites("murine") == ["relapse_poor_persistence", "humanized_car_t", "relapse_second_car_t"]
