@@ -62,9 +62,12 @@ class Recommendation(BaseModel):
     text_en: str = Field(min_length=1)
     source: str = Field(pattern=r"^(P\d+|T\d+\.(\d+|note)|A\d+)$")
     values: MappingProxyType = Field(default_factory=lambda: MappingProxyType({}))
+    # value key -> the exact text of quote_zh the value is printed as (e.g. "IgG<4 g/L"); a Table 2
+    # row names each drug's cell instead (tests/test_content.py checks both)
+    printed: MappingProxyType = Field(default_factory=lambda: MappingProxyType({}))
     notes: tuple[Note, ...] = ()
 
-    _v = field_validator("values", mode="before")(lambda cls, v: _freeze(v))
+    _v = field_validator("values", "printed", mode="before")(lambda cls, v: _freeze(v))
 
     def value(self, key: str) -> Scalar:
         """A number printed in this recommendation's quote (KeyError names it if absent)."""

@@ -41,13 +41,55 @@ def test_ids_unique_and_every_entry_has_english():
     assert all(r.text_en.strip() and not re.search(r"[\u4e00-\u9fff]{4,}", r.text_en) for r in RECS)
 
 
-@pytest.mark.parametrize("rec", [r for r in RECS if r.values], ids=[r.id for r in RECS if r.values])
-def test_every_structured_value_is_printed_in_its_quote(rec):
-    # A number logic computes with stands beside the quote it comes from; if either drifts,
-    # this fails.
+# A number in a token: not the 3 of "CD3+", the 10 of "10⁶" is never in a token (tokens are chosen so).
+TOKEN_NUMBER = re.compile(r"(?<![\dA-Za-z.])\d+(?:\.\d+)?(?!\d)")
+TABLE2_CELL = re.compile(r"^(?P<dose>\d+(?:\.\d+)?) (?P<basis>mg/m²|mg/kg),(?P<days>-\d+(?:~-\d+)?) d$")
+VALUED = [r for r in RECS if r.values and r.topic != "lymphodepletion"]
+TABLE2 = [r for r in RECS if r.topic == "lymphodepletion" and r.source.startswith("T2.")]
+
+
+def _as_printed(val: object) -> str:
+    return f"{val:g}" if isinstance(val, float) else str(val)
+
+
+@pytest.mark.parametrize("rec", VALUED, ids=[r.id for r in VALUED])
+def test_every_value_names_the_token_it_is_printed_as(rec):
+    # "4" must be the 4 of 「IgG<4 g/L」, not any 4 in the quote: the token is part of the quote and
+    # every number in it (with number boundaries) is the value.
+    assert set(rec.printed) == set(rec.values), f"{rec.id}: printed names {sorted(rec.printed)}"
     for key, val in rec.values.items():
-        printed = f"{val:g}" if isinstance(val, float) else str(val)
-        assert printed in rec.quote_zh, f"{rec.id}.{key}={printed!r} not in its quote"
+        token = rec.printed[key]
+        assert token in rec.quote_zh, f"{rec.id}.{key}: token {token!r} not in the quote"
+        numbers = TOKEN_NUMBER.findall(token)
+        assert numbers == [_as_printed(val)], f"{rec.id}.{key}={val!r} but its token {token!r} prints {numbers}"
+
+
+@pytest.mark.parametrize("rec", TABLE2, ids=[r.id for r in TABLE2])
+def test_every_table2_value_is_its_drugs_cell(rec):
+    # Table 2 columns: product | year | trial | fludarabine | cyclophosphamide (「无」 = none).
+    cells = [c.strip() for c in rec.quote_zh.split(" | ")]
+    assert rec.printed["product"] == rec.values["product"] and cells[0].startswith(rec.values["product"] + "[")
+    for drug, cell in (("fludarabine", cells[3]), ("cyclophosphamide", cells[4])):
+        if cell == "无":
+            assert drug not in rec.printed and f"{drug}_dose" not in rec.values, rec.id
+            continue
+        assert rec.printed[drug] == cell, f"{rec.id}: {drug} names {rec.printed.get(drug)!r}, the cell is {cell!r}"
+        m = TABLE2_CELL.match(cell)
+        assert m, cell
+        assert _as_printed(rec.values[f"{drug}_dose"]) == m["dose"], (rec.id, drug)
+        assert rec.values[f"{drug}_basis"] == m["basis"] and rec.values[f"{drug}_days"] == m["days"], (rec.id, drug)
+
+
+@pytest.mark.parametrize(("token", "value", "matches"), [
+    pytest.param("血清IgG<4 g/L", 4, True, id="the 4 of IgG<4 g/L"),
+    pytest.param("血清IgG<4 g/L", 3, False, id="a wrong digit fails (the audit's 4->3)"),
+    pytest.param("~600)", 60, False, id="60 is not the 60 of 600"),
+    pytest.param(">150/μl", 150, True, id="CD3+ aside, 150"),
+    pytest.param("总胆红素<0.2 g/L", 0.2, True, id="a decimal"),
+    pytest.param("总胆红素<0.2 g/L", 2, False, id="2 is not the 2 of 0.2"),
+])
+def test_token_numbers_have_boundaries(token, value, matches):
+    assert (TOKEN_NUMBER.findall(token) == [_as_printed(value)]) is matches
 
 
 def test_notes_say_what_they_rest_on():

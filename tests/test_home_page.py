@@ -6,8 +6,6 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from logic import dosing
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,8 +38,7 @@ def test_missing_weight_is_asked_then_filled_and_remembered_as_a_chip():
     assert "What is the patient's weight in kg?" in shown(at)
     at = say(at, "72")
     text = shown(at)
-    dose = dosing.tocilizumab_dose(72).amount
-    assert f"### Tocilizumab {dose:g} mg IV (weight 72 kg)" in text
+    assert "### Tocilizumab 576 mg IV (weight 72 kg)" in text  # T4.note: 8 mg/kg × 72 kg
     assert "8 mg/kg × 72 kg" in text  # the rule with its inputs
     assert "托珠单抗用法为8 mg/kg" in text  # the quote card
     assert "Weight 72 kg" in [b.label for b in at.button]

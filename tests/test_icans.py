@@ -15,14 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from logic import content
+from logic import content, icans
 from logic.icans import (
-    CONSCIOUSNESS_GRADE,
-    EDEMA_GRADE,
-    ICE_BANDS,
-    ICE_ITEM_MAX,
-    MOTOR_GRADE,
-    SEIZURE_GRADE,
     ICANSFindings,
     ICEItems,
     ICEPartial,
@@ -33,6 +27,22 @@ from logic.icans import (
     ice_range,
     ice_score,
 )
+
+# ASTCT 2019 (Lee et al. 2019, the ICE score and ICANS grading tables), typed here from the paper:
+# the expected grades below never come from logic.icans's own tables.
+ICE_ITEM_MAX = {"orientation": 4, "naming": 3, "command": 1, "writing": 1, "attention": 1}
+ICE_BANDS = ((10, 10, 0), (7, 9, 1), (3, 6, 2), (0, 2, 3))
+CONSCIOUSNESS_GRADE = {"normal": 0, "awakens_spontaneously": 1, "awakens_to_voice": 2, "awakens_to_touch": 3,
+                       "unarousable": 4}
+SEIZURE_GRADE = {"none": 0, "resolved_rapidly": 3, "prolonged_or_repetitive": 4}
+MOTOR_GRADE = {"none": 0, "deep_focal": 4}
+EDEMA_GRADE = {"none": 0, "focal": 3, "diffuse": 4}
+
+
+def test_logic_tables_are_the_astct_2019_tables():
+    assert (icans.ICE_ITEM_MAX, icans.ICE_BANDS) == (ICE_ITEM_MAX, ICE_BANDS)
+    assert (icans.CONSCIOUSNESS_GRADE, icans.SEIZURE_GRADE, icans.MOTOR_GRADE, icans.EDEMA_GRADE) == (
+        CONSCIOUSNESS_GRADE, SEIZURE_GRADE, MOTOR_GRADE, EDEMA_GRADE)
 
 NORMAL = {"consciousness": "normal", "seizure": "none", "motor_weakness": "none", "cerebral_edema": "none"}
 

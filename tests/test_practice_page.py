@@ -40,12 +40,18 @@ def shown(at: AppTest) -> str:
     return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
 
 
+# The right answers of seeds 0-5, worked by hand (tests/test_cases.py GOLDEN), not the logic's.
+RIGHT = {0: ["3"], 1: ["2"], 2: ["none"], 3: ["456"], 4: ["2025-08-01T08:00"],
+         5: ["evaluate_t_cell_function", "extend_washout", "allogeneic_car_t", "clinical_trial",
+             "previously_sensitive_drugs", "new_drugs_or_combinations"]}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("seed", range(len(cases.TEMPLATES)), ids=list(cases.TEMPLATES))
 def test_each_template_is_answered_graded_and_explained(seed, lang):
     case = cases.generate(seed)
     at = open_practice(lang, case=str(seed))
-    at = answer(at, case, list(case.expected))
+    at = answer(at, case, RIGHT[seed])
     assert at.success, "a right answer is graded right"
     text = shown(at)
     assert {"en": "The rule", "zh": "规则"}[lang] in text
