@@ -125,9 +125,14 @@ GOLDEN = [
     P(28, {"cns_radiotherapy": "2025-04-21T08:00", "donor_lymphocyte_infusion": "2025-03-20T08:00"},
       ("2025-06-16T08:00",), id="28 washout: CNS RT 21 Apr + 56 d = 16 Jun"),
     # Relapse (P21): always the guideline options; 1-5 by antigen, origin, targets, persistence.
-    P(5, ("negative", "murine", "poor", ()), (*_P5, *_G), id="5 relapse: antigen-, no other target, poor persistence"),
-    P(11, ("positive", "fully_human", "poor", ()), ("dual_target", "different_costimulatory_domain", *_P5, *_G),
-      id="11 relapse: antigen+ after fully human: no humanized again"),
+    # ③ with ⑤ (review M1): no CAR target, so of ⑤ only assessing T-cell function; no washout or
+    # non-autologous second CAR-T.
+    P(5, ("negative", "murine", "poor", ()), ("evaluate_t_cell_function", *_G),
+      id="5 relapse: antigen-, no other target, poor persistence: only assess T cells (M1)"),
+    # ① 「如首次接受鼠源性…」 is an example (review m4): after a fully human product the switch is offered.
+    P(11, ("positive", "fully_human", "poor", ()),
+      ("humanized_or_fully_human_bcma", "dual_target", "different_costimulatory_domain", *_P5, *_G),
+      id="11 relapse: antigen+ after fully human: switch still offered, the murine case is an example (m4)"),
     P(17, ("positive", "murine", "adequate", ("CD38",)),
       ("humanized_or_fully_human_bcma", "dual_target", "other_target", "different_costimulatory_domain", *_G),
       id="17 relapse: antigen+ after murine, CD38 detectable"),

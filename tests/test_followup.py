@@ -195,13 +195,16 @@ def test_schedule_without_today_uses_the_real_date():
 # --- what to assess -----------------------------------------------------------------------
 
 
-# P22 「M蛋白定量、血清蛋白电泳、免疫固定电泳及游离轻链检测、骨髓细胞学、MRD」, typed from the text.
-P22_RESPONSE = ("m_protein", "serum_protein_electrophoresis", "immunofixation", "free_light_chains",
-                "bone_marrow_cytology", "mrd")
+# P22 「评估的指标包括M蛋白定量、血清蛋白电泳、免疫固定电泳及游离轻链检测、骨髓细胞学、MRD」 lists what
+# to assess, not a marrow at every visit (review M2): the blood tests at each visit, marrow cytology
+# and MRD when indicated (the app's reading of P22).
+P22_RESPONSE = ("m_protein", "serum_protein_electrophoresis", "immunofixation", "free_light_chains")
+P22_WHEN_INDICATED = ("bone_marrow_cytology", "mrd")
 
 
 def test_response_assessments_are_the_p22_list():
     assert followup.RESPONSE_ASSESSMENTS == P22_RESPONSE
+    assert followup.WHEN_INDICATED == P22_WHEN_INDICATED
 
 
 def by_label(visits):
@@ -212,6 +215,9 @@ def test_every_visit_assesses_response_adverse_effects_infection_and_biosafety()
     for v in plan(date(2026, 1, 31)):
         for code in (*P22_RESPONSE, "adverse_effects", "infection", "long_term_biosafety"):
             assert code in v.assessments, (v.label, code)
+        for code in P22_WHEN_INDICATED:  # review M2: not a marrow at every visit
+            assert code not in v.assessments, (v.label, code)
+        assert tuple(v.when_indicated) == P22_WHEN_INDICATED, v.label
         assert v.recommendation_id == "followup_schedule"
         assert {"followup_assessments", "followup_long_term_biosafety"} <= set(v.recommendation_ids)
 

@@ -43,6 +43,7 @@ CONTENT_LITERALS: dict[tuple[str, str], float | int] = {
     ("crs_mgmt_grade_3", "dexamethasone_refractory_mg"): 20,       # T4.3 「每6 h 20 mg」
     ("crs_mgmt_grade_3", "interval_h"): 6,                         # T4.3 「每6 h」
     ("crs_mgmt_grade_4", "methylprednisolone_g_per_day"): 1,       # T4.4 「甲泼尼龙1 g/d」
+    ("icans_g2_no_crs", "dexamethasone_interval_h"): 6,            # T5.2 「地塞米松10 mg,每6 h 1次」 (printed token 「mg,每6 h」)
     ("icans_g1_with_crs", "tocilizumab_mg_per_kg"): 8,             # T5.1 「托珠单抗8 mg/kg」
     ("icans_g2_no_crs", "methylprednisolone_mg_per_kg"): 1,        # T5.2 「甲泼尼龙1 mg/kg」
     ("icans_g2_no_crs", "methylprednisolone_interval_h"): 12,      # T5.2 「每12 h 1次」
@@ -433,15 +434,19 @@ def test_eligibility_threshold_p4(field, value, item_id, status):
 @pytest.mark.parametrize(("value", "unit", "status"), [
     P(342, "umol/L", "not_met", id="P4 bilirubin 0.2 g/L = 342 umol/L: not met"),
     P(0.2, "g/L", "not_met", id="P4 bilirubin 0.2 g/L as printed: not met"),
-    P(341.9, "umol/L", "caution", id="RN17 below 342, above the usual 34.2: caution"),
-    P(34.3, "umol/L", "caution", id="RN17 34.3 umol/L caution"),
+    # Review M5: above the usual 34.2 umol/L (2 mg/dL) and below the printed 342, P4 ② 「具有良好的…肝功能」
+    # is not met by the app's reading (the printed limit is not guessed at), so never "no exclusion".
+    P(341.9, "umol/L", "not_met", id="RN17/M5 below 342, above the usual 34.2: not met by the app's reading"),
+    P(34.3, "umol/L", "not_met", id="RN17/M5 34.3 umol/L: not met by the app's reading"),
     P(34.2, "umol/L", "met", id="RN17 34.2 umol/L (2 mg/dL) met"),
     P(2.0, "mg/dL", "met", id="RN17 2.0 mg/dL = 34.2 umol/L met"),
-    P(2.1, "mg/dL", "caution", id="RN17 2.1 mg/dL caution"),
+    P(2.1, "mg/dL", "not_met", id="RN17/M5 2.1 mg/dL: not met by the app's reading"),
 ])
 def test_bilirubin_p4_and_reading_note_17(value, unit, status):
     report = elig.evaluate(elig.Baseline(bilirubin=value, bilirubin_unit=unit))
     assert next(i.status for i in report.items if i.id == "bilirubin") == status
+    if status == "not_met":  # M5: never "needs review: no exclusion"
+        assert report.verdict == "not_eligible"
 
 
 @pytest.mark.parametrize(("labs", "hgb", "plt", "lymphocytes"), [
@@ -531,8 +536,8 @@ GUIDELINE = ["clinical_trial", "previously_sensitive_drugs", "new_drugs_or_combi
       id="P21-1 antigen+, after murine: humanized/fully human BCMA, dual target; P21-4 other costim"),
     P(dict(antigen="positive", prior_car_origin="humanized", other_targets=["GPRC5D"], persistence="adequate",
            prior_costimulatory_domain="CD28"),
-      [*GUIDELINE, "dual_target", "other_target", "different_costimulatory_domain"],
-      id="P21-1 antigen+, after humanized: no second humanized; another detectable target"),
+      [*GUIDELINE, "humanized_or_fully_human_bcma", "dual_target", "other_target", "different_costimulatory_domain"],
+      id="P21-1 antigen+, after humanized: the murine case is an example (m4), switch still offered; another detectable target"),
     P(dict(antigen="low", other_targets=[], other_targets_assessed=True, persistence="adequate",
            prior_costimulatory_domain="4-1BB"),
       [*GUIDELINE, "gamma_secretase_inhibitor", "different_costimulatory_domain"],
@@ -546,8 +551,12 @@ GUIDELINE = ["clinical_trial", "previously_sensitive_drugs", "new_drugs_or_combi
     P(dict(antigen="unknown", other_targets=[], other_targets_assessed=True, persistence="adequate"),
       GUIDELINE, id="P21 antigen unknown, no other target detectable: nothing CAR-directed"),
     P(dict(antigen="negative", other_targets=[], other_targets_assessed=True, persistence="poor"),
-      [*GUIDELINE, "evaluate_t_cell_function", "extend_washout", "allogeneic_car_t"],
-      id="P21-5 poor persistence: evaluate T cells, longer washout, non-autologous"),
+      [*GUIDELINE, "evaluate_t_cell_function"],
+      id="P21-5 with P21-3 (M1): antigen-negative, no other target, poor persistence: assess T cells only"),
+    P(dict(antigen="negative", other_targets=["GPRC5D"], persistence="poor", prior_costimulatory_domain="4-1BB"),
+      [*GUIDELINE, "other_target", "different_costimulatory_domain", "evaluate_t_cell_function", "extend_washout",
+       "allogeneic_car_t"],
+      id="P21-5 poor persistence with another target: evaluate T cells, longer washout, non-autologous"),
 ])
 def test_relapse_options_p21(ctx, expected):
     assert offered(**ctx) == expected
@@ -569,8 +578,11 @@ def test_relapse_other_target_names_the_detected_targets_p21_3():
 
 # --- follow-up (P22) and IgG (P18) --------------------------------------------------------------
 
-P22_RESPONSE = ("m_protein", "serum_protein_electrophoresis", "immunofixation", "free_light_chains",
-                "bone_marrow_cytology", "mrd")  # P22 「M蛋白定量、血清蛋白电泳、免疫固定电泳及游离轻链检测、骨髓细胞学、MRD」
+# P22 「评估的指标包括M蛋白定量、血清蛋白电泳、免疫固定电泳及游离轻链检测、骨髓细胞学、MRD」 lists what to
+# assess, not a marrow at each visit (review M2): the four blood tests at every visit, marrow
+# cytology and MRD when indicated (the app's reading of P22).
+P22_RESPONSE = ("m_protein", "serum_protein_electrophoresis", "immunofixation", "free_light_chains")
+P22_WHEN_INDICATED = ("bone_marrow_cytology", "mrd")
 
 # Infusion 2026-01-31 (short months test the calendar): P22 by hand, default year 3 every 3 months.
 SCHEDULE_2026_01_31 = [
@@ -592,8 +604,10 @@ def test_schedule_p22_by_hand():
 
 def test_every_visit_assesses_the_p22_list():
     for v in followup.schedule(date(2026, 1, 31), today=date(2026, 1, 31)):
-        assert tuple(v.assessments[:6]) == P22_RESPONSE, v.label
+        assert tuple(v.assessments[:4]) == P22_RESPONSE, v.label
         assert {"adverse_effects", "infection", "long_term_biosafety"} <= set(v.assessments)
+        assert not set(P22_WHEN_INDICATED) & set(v.assessments), v.label  # M2: no marrow at every visit
+        assert tuple(v.when_indicated) == P22_WHEN_INDICATED, v.label
 
 
 def test_igg_monthly_for_3_months_and_pjp_for_at_least_3_p18_p17():

@@ -159,21 +159,30 @@ def test_steroid_and_levetiracetam_working_shown():
 # --- eligibility: each item's message shows the input and the threshold it was judged against ---
 
 ELIG_MESSAGES = {
+    # Review m6: the stricter reading of 「或」 and the 45-49% LVEF band are labelled as the app's.
     "performance_status": ("caution", "KPS 40, ECOG 1: the two scales disagree; one is outside KPS ≥50 or ECOG ≤2. "
-                           "The stricter reading applies. Not an absolute contraindication for a patient with no "
-                           "better option: review."),
-    "lvef": ("caution", "LVEF 47% is below the consensus's 50% but meets the 45% the bb2121 trial required: review."),
+                           "The app reads them strictly (the consensus's 「或」 would be satisfied by either scale; "
+                           "the app's reading). Not an absolute contraindication for a patient with no better "
+                           "option: review."),
+    "lvef": ("caution", "LVEF 47% is below the consensus's 50% but meets the 45% the bb2121 trial required: review. "
+             "(This 45-49% band is the app's reading of P9, not a threshold of the consensus.)"),
     "alt": ("met", "ALT 2.5× ULN is below 3× ULN."),
     "ast": ("not_met", "AST 3× ULN is not below 3× ULN."),
-    "bilirubin": ("caution", "Total bilirubin 50 µmol/L (2.92 mg/dL, 0.0292 g/L) is above the usual trial limit "
-                  "(about 34.2 µmol/L) but below the printed <0.2 g/L (342 µmol/L), which is likely a misprint: review."),
+    # Review M5: above about 2 mg/dL, ② good hepatic function is not met by the app's reading; the
+    # printed <0.2 g/L stays flagged, not guessed at. 50 µmol/L = 50/17.1 mg/dL = 50×584.66 µg/L.
+    "bilirubin": ("not_met", "Total bilirubin 50 µmol/L (2.92 mg/dL, 0.0292 g/L) is above the usual trial limit "
+                  "(about 34.2 µmol/L, 2 mg/dL): requirement ② (good hepatic function) is not met, by the app's "
+                  "reading. It is below the printed <0.2 g/L (342 µmol/L), which is likely a misprint and is not "
+                  "guessed at."),
     "spo2": ("not_met", "SpO2 91% on room air is below 92%."),
     "life_expectancy": ("not_met", "Expected survival 12 weeks is not more than 12 weeks."),
     "renal_impairment": ("met", "Renal impairment is not a contraindication: renal function improved in almost all "
                          "patients in two Chinese trials. The lowest tolerable GFR and highest creatinine are not yet "
                          "defined."),
-    "cns_disease": ("caution", "Prior CNS disease: higher risk of neurological adverse events. Infuse once the disease "
-                    "is controlled; levetiracetam 750 mg PO every 12 h may be given to prevent seizures."),
+    # Review §2 cns_disease_prophylaxis: 「建议待疾病控制后…可口服左乙拉西坦…等药物」 (recommended; may; e.g.).
+    "cns_disease": ("caution", "Prior CNS disease: higher risk of neurological adverse events. It is recommended to "
+                    "defer infusion until the disease is controlled; oral levetiracetam 750 mg every 12 h or a "
+                    "similar drug may be given to prevent seizures."),
     "cardiac_amyloidosis": ("unknown", "Cardiac amyloidosis not assessed."),
 }
 
@@ -326,13 +335,13 @@ RELAPSE_FULL = [
                  [('gamma_secretase_inhibitor', 'antigen_not_low', 'relapse_antigen_low'), ('evaluate_t_cell_function', 'persistence_adequate', 'relapse_poor_persistence'), ('extend_washout', 'persistence_adequate', 'relapse_poor_persistence'), ('allogeneic_car_t', 'persistence_adequate', 'relapse_poor_persistence')],
                  ['prior_car_origin', 'prior_costimulatory_domain'], ['relapse_guideline_options', 'relapse_antigen_positive', 'humanized_car_t', 'relapse_second_car_t', 'dual_target_rationale', 'relapse_costimulatory_domain'], id='P21 antigen+ origin unknown, CD38 detectable'),
     pytest.param({'antigen': 'negative', 'prior_car_origin': 'murine', 'persistence': 'poor', 'other_targets': ['GPRC5D']},
-                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('other_target', None, ['relapse_antigen_negative', 'dual_target_rationale', 'relapse_second_car_t'], ['GPRC5D'], True), ('different_costimulatory_domain', 'prior_domain_unknown_other_target', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True), ('evaluate_t_cell_function', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('extend_washout', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('allogeneic_car_t', None, ['relapse_poor_persistence', 'humanized_car_t', 'relapse_second_car_t'], [], True)],
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('other_target', None, ['relapse_antigen_negative', 'dual_target_rationale', 'relapse_second_car_t'], ['GPRC5D'], True), ('different_costimulatory_domain', 'prior_domain_unknown_other_target', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True), ('evaluate_t_cell_function', None, ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('extend_washout', 'other_target_only', ['relapse_poor_persistence', 'relapse_second_car_t'], [], True), ('allogeneic_car_t', 'other_target_only', ['relapse_poor_persistence', 'humanized_car_t', 'relapse_second_car_t'], [], True)],
                  [('humanized_or_fully_human_bcma', 'antigen_negative', 'relapse_antigen_negative'), ('dual_target', 'antigen_negative', 'relapse_antigen_negative'), ('gamma_secretase_inhibitor', 'antigen_negative', 'relapse_antigen_negative')],
-                 ['prior_costimulatory_domain'], ['relapse_guideline_options', 'relapse_antigen_negative', 'dual_target_rationale', 'relapse_second_car_t', 'relapse_costimulatory_domain', 'relapse_poor_persistence', 'humanized_car_t'], id='P21 antigen- after murine, poor persistence, GPRC5D'),
+                 ['prior_costimulatory_domain'], ['relapse_guideline_options', 'relapse_antigen_negative', 'dual_target_rationale', 'relapse_second_car_t', 'relapse_costimulatory_domain', 'relapse_poor_persistence', 'humanized_car_t'], id='P21 antigen- after murine, poor persistence, GPRC5D: washout/non-autologous captioned other-target-only like 4 (M1)'),
     pytest.param({'antigen': 'positive', 'prior_car_origin': 'humanized', 'persistence': 'adequate', 'other_targets_assessed': True, 'prior_costimulatory_domain': '4-1BB'},
-                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('dual_target', 'stated_after_murine', ['relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t'], [], True), ('different_costimulatory_domain', 'other_than_prior', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True)],
-                 [('humanized_or_fully_human_bcma', 'prior_already_humanized', 'relapse_antigen_positive'), ('gamma_secretase_inhibitor', 'antigen_not_low', 'relapse_antigen_low'), ('other_target', 'no_other_target_detected', 'relapse_antigen_positive'), ('evaluate_t_cell_function', 'persistence_adequate', 'relapse_poor_persistence'), ('extend_washout', 'persistence_adequate', 'relapse_poor_persistence'), ('allogeneic_car_t', 'persistence_adequate', 'relapse_poor_persistence')],
-                 [], ['relapse_guideline_options', 'relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t', 'relapse_costimulatory_domain'], id='P21 antigen+ after humanized, no other target'),
+                 [('clinical_trial', None, ['relapse_guideline_options'], [], False), ('previously_sensitive_drugs', None, ['relapse_guideline_options'], [], False), ('new_drugs_or_combinations', None, ['relapse_guideline_options'], [], False), ('humanized_or_fully_human_bcma', 'example_after_murine', ['relapse_antigen_positive', 'humanized_car_t', 'relapse_second_car_t'], [], True), ('dual_target', 'example_after_murine', ['relapse_antigen_positive', 'dual_target_rationale', 'relapse_second_car_t'], [], True), ('different_costimulatory_domain', 'other_than_prior', ['relapse_costimulatory_domain', 'relapse_second_car_t'], [], True)],
+                 [('gamma_secretase_inhibitor', 'antigen_not_low', 'relapse_antigen_low'), ('other_target', 'no_other_target_detected', 'relapse_antigen_positive'), ('evaluate_t_cell_function', 'persistence_adequate', 'relapse_poor_persistence'), ('extend_washout', 'persistence_adequate', 'relapse_poor_persistence'), ('allogeneic_car_t', 'persistence_adequate', 'relapse_poor_persistence')],
+                 [], ['relapse_guideline_options', 'relapse_antigen_positive', 'humanized_car_t', 'relapse_second_car_t', 'dual_target_rationale', 'relapse_costimulatory_domain'], id='P21 antigen+ after humanized, no other target: switch offered, the murine case is the example (m4)'),
 ]
 
 
