@@ -202,6 +202,7 @@ INTERACT: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "evidence": ("choose", None, ("CD28", "4-1BB")),
     "practice": ("click", None, ("New case", "New case")),
     "library": ("text", "Search", ("托珠单抗", "IgG")),
+    "cytopenia": ("click", None, ("Fill in an example series", "Clear the table")),
 }
 EXTRA_QUERY = {"followup": "&infusion=2026-01-31", "dosing": "&weight_kg=70"}
 FIELD = {"number": "[data-testid='stNumberInput'] input", "text": "[data-testid='stTextInput'] input",
@@ -217,8 +218,10 @@ def pick_interaction(page, name: str):
     if kind == "choose":  # an option of a segmented control or of pills
         return lambda i: main.locator("[data-testid='stButtonGroup']").get_by_text(values[i % 2], exact=True).first.click()
     role = {"number": "spinbutton", "text": "textbox", "chat": "textbox"}[kind]
-    field = (main.get_by_role(role, name=label, exact=True) if label
-             else main.locator(FIELD[kind] + " >> visible=true").first)
+    # The chat input sits at page level (pinned to the bottom, outside the main block).
+    scope = page if kind == "chat" else main
+    field = (scope.get_by_role(role, name=label, exact=True) if label
+             else scope.locator(FIELD[kind] + " >> visible=true").first)
     if not field.count():
         raise RuntimeError(f"{name}: no {kind} input {label or ''} to interact with")
     return lambda i: (field.fill(values[i % 2]), field.press("Enter"))

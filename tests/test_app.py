@@ -39,8 +39,8 @@ def test_page_renders_without_exception(slug, lang):
 def test_pages_registered_exist_and_include_home_and_library():
     # Every page, literally: a page dropped from nav would otherwise lose its flow and walk tests
     # silently (they are parametrised from nav).
-    assert SLUGS == ["home", "toxicity", "dosing", "eligibility", "relapse", "followup", "evidence", "practice",
-                     "library"]
+    assert SLUGS == ["home", "toxicity", "cytopenia", "dosing", "eligibility", "relapse", "followup", "evidence",
+                     "practice", "library"]
     assert sorted(SLUGS) == sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 
 
