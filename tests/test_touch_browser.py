@@ -69,6 +69,10 @@ def test_the_bedside_tools_are_one_tap_away_in_a_bar_on_a_phone(browser, app_url
         assert bar.is_visible()
         box = bar.bounding_box()
         assert box["y"] < 200, f"the bar is not at the top of the page (y={box['y']})"
+        # Every entry of the bar, "More" included, is on the screen without a sideways scroll.
+        more = bar.locator("[data-testid='stPopoverButton']")
+        mbox = more.bounding_box()
+        assert mbox["x"] + mbox["width"] <= PHONE["width"], f"'More' is off the screen: {mbox}"
         # No drawer: Streamlit's sidebar navigation is not rendered at all.
         assert probe.page.locator("[data-testid='stSidebarNav']").count() == 0
         probe.act(lambda: bar.get_by_text("剂量", exact=True).click())

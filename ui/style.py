@@ -74,6 +74,10 @@ def apply_touch_style() -> None:
   overflow-x: auto;
   gap: 0.25rem !important;
 }
+/* Words only in the bar (a page's icon would push "More" off a phone's screen). */
+.st-key-nav_bar [data-testid="stPageLink-NavLink"] > span:has([data-testid="stIconMaterial"]) {
+  display: none;
+}
 .st-key-nav_bar [data-testid="stPageLink"] a, .st-key-nav_bar [data-testid="stPageLink-NavLink"] {
   min-height: 48px !important;
   padding: 0 0.4rem;
