@@ -187,10 +187,10 @@ def item_from_collection(target: CollectionTarget, weight_kg: float, lang: Lang)
 
 
 _CSS = """
-@page { size: A4; margin: 8mm 10mm; }
+@page { size: A4; margin: 7mm 9mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", Arial, sans-serif;
-       font-size: 8pt; line-height: 1.2; color: #000; margin: 0; }
+       font-size: 8pt; line-height: 1.12; color: #000; margin: 0; }
 h1 { font-size: 13pt; margin: 0 0 1mm; }
 .meta { font-size: 8pt; margin: 0 0 1mm; }
 .patient { font-size: 10pt; font-weight: bold; margin: 1mm 0 2mm; }

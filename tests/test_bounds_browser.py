@@ -375,7 +375,7 @@ def walk_practice(probe: PageProbe) -> None:
         box.fill(typed)
         probe.act(opener.click)
         message = text("en", "practice.bad_seed", value=typed, max=cases.SEED_MAX)
-        assert_message_beside(page, page.get_by_test_id("stPopoverButton"), message)
+        assert_message_beside(page, page.get_by_role("button", name="Case number", exact=True), message)
         probe.assert_no_exception()
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()  # the case stands
         expect(kind).to_have_value("CRS grade")

@@ -37,7 +37,7 @@ def enter(probe: PageProbe, label: str, value: str) -> None:
 
 def goto_page(probe: PageProbe, slug: str) -> None:
     """Through the app's own navigation (a page change in the same session, not a reload)."""
-    link = probe.page.locator(f"[data-testid='stSidebarNavLink'][href$='/{slug}']")
+    link = probe.page.locator(f".st-key-nav_bar [data-testid='stPageLink-NavLink'][href^='{slug}']")
     probe.act(lambda: link.dispatch_event("click"))
     probe.page.wait_for_url(re.compile(rf"/{slug}(\?|$)"))
     probe.wait_idle()
