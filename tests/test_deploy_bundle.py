@@ -5,6 +5,7 @@ HTML shell, and a page run over the app's websocket with no exception."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -59,7 +60,10 @@ def test_bundle_installs_and_runs_without_an_index(tmp_path):
             assert r.read() == b"ok"
         with urllib.request.urlopen(f"{url}/", timeout=10) as r:
             assert b'<div id="root">' in r.read()
-        result, widgets = asyncio.run(_render(url, "dosing", "lang=en&weight_kg=72"))
+        # In its own thread: in the full suite a browser test's Playwright loop may be running in
+        # this one, and asyncio.run() refuses to start inside a running loop.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            result, widgets = pool.submit(asyncio.run, _render(url, "dosing", "lang=en&weight_kg=72")).result(300)
         assert result.status == "FINISHED_SUCCESSFULLY" and result.exceptions == 0, (result, replica.text())
         assert "number_input" in widgets.values()
     finally:

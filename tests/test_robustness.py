@@ -650,7 +650,8 @@ MEMORY = st.one_of(st.none(), st.just({}), st.fixed_dictionaries({}, optional={
     "weight_kg": number(30, 300), "height_cm": number(100, 230),
     "today": st.one_of(st.dates(), JUNK), "infusion": st.one_of(st.dates(), JUNK)}))
 INTENTS = {"tocilizumab_dose", "steroid_dose", "crs_grade", "icans_grade", "lymphodepletion", "washout",
-           "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered"}
+           "followup", "ivig", "relapse", "eligibility", "search", "tocilizumab_next", "not_covered",
+           "icaht", "hematotox"}
 
 
 @_settings(MANY)
