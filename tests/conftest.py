@@ -211,3 +211,17 @@ def open_page(browser, app_url):
     yield _open
     for ctx in contexts:
         ctx.close()
+
+
+# The scroll position of whatever scrolls the page around the first chart (Streamlit's main area
+# or the window): a chart test swipes or wheels over the chart and expects this to grow.
+CHART_SCROLL_TOP = """() => {
+  // The scroll position of whatever scrolls the page around the chart (Streamlit's main area or the window).
+  let n = document.querySelector('.js-plotly-plot');
+  while (n && n !== document.body) {
+    const s = getComputedStyle(n);
+    if ((s.overflowY === 'auto' || s.overflowY === 'scroll') && n.scrollHeight > n.clientHeight) return n.scrollTop;
+    n = n.parentElement;
+  }
+  return window.scrollY;
+}"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PHONE, PageProbe
+from tests.conftest import CHART_SCROLL_TOP, PHONE, PageProbe
 
 pytestmark = pytest.mark.browser
 
@@ -17,15 +17,6 @@ CHART_PAGES = {
     "toxicity": ("/toxicity?lang=en&infusion=2026-11-25&toci=2026-11-28T08:00_560", "Episode chart"),
 }
 
-_SCROLL_TOP = """() => {
-  let n = document.querySelector('.js-plotly-plot');
-  while (n && n !== document.body) {
-    const s = getComputedStyle(n);
-    if ((s.overflowY === 'auto' || s.overflowY === 'scroll') && n.scrollHeight > n.clientHeight) return n.scrollTop;
-    n = n.parentElement;
-  }
-  return window.scrollY;
-}"""
 
 
 @pytest.mark.parametrize("slug", sorted(CHART_PAGES))
@@ -44,7 +35,7 @@ def test_a_vertical_swipe_over_the_chart_scrolls_the_page(browser, app_url, slug
         box = chart.bounding_box()
         x, y = box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, PHONE["height"] - 20)
         assert chart.evaluate(f"el => el.contains(document.elementFromPoint({x}, {y}))"), "not over the chart"
-        before = page.evaluate(_SCROLL_TOP)
+        before = page.evaluate(CHART_SCROLL_TOP)
         # A finger swipe upwards as a touch screen sends it: touchstart, moves, touchend. (CDP's
         # synthesizeScrollGesture scrolls nothing in headless Chromium, chart or not.)
         cdp = ctx.new_cdp_session(page)
@@ -52,7 +43,7 @@ def test_a_vertical_swipe_over_the_chart_scrolls_the_page(browser, app_url, slug
         for step in range(1, 11):
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 20 * step}]})
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-        page.wait_for_function(f"() => ({_SCROLL_TOP})() > {before}", timeout=10000)
+        page.wait_for_function(f"() => ({CHART_SCROLL_TOP})() > {before}", timeout=10000)
         # The chart kept its ranges: no zoom box, no "double-click to zoom back out".
         assert page.get_by_text("Double-click to zoom back out").count() == 0
         probe.assert_clean()

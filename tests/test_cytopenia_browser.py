@@ -9,21 +9,11 @@ from playwright.sync_api import expect
 
 from logic import hematotox
 from logic.strings import text
-from tests.conftest import PHONE, TABLET
+from tests.conftest import CHART_SCROLL_TOP, PHONE, TABLET
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30000
 
-_SCROLL_TOP = """() => {
-  // The scroll position of whatever scrolls the page around the chart (Streamlit's main area or the window).
-  let n = document.querySelector('.js-plotly-plot');
-  while (n && n !== document.body) {
-    const s = getComputedStyle(n);
-    if ((s.overflowY === 'auto' || s.overflowY === 'scroll') && n.scrollHeight > n.clientHeight) return n.scrollTop;
-    n = n.parentElement;
-  }
-  return window.scrollY;
-}"""
 
 
 def _grade_heading(lang: str, phase: str, g: hematotox.ICAHTGrade) -> str:
@@ -58,10 +48,10 @@ def test_example_series_is_graded_and_the_chart_scrolls_with_the_page(open_page,
     x = box["x"] + box["width"] / 2
     y = min(max(box["y"] + box["height"] / 3, 10), viewport["height"] - 10)
     assert chart.evaluate(f"el => el.contains(document.elementFromPoint({x}, {y}))"), "the pointer is not over the chart"
-    before = page.evaluate(_SCROLL_TOP)
+    before = page.evaluate(CHART_SCROLL_TOP)
     page.mouse.move(x, y)
     page.mouse.wheel(0, 400)
-    page.wait_for_function(f"() => ({_SCROLL_TOP})() > {before}", timeout=TIMEOUT)
+    page.wait_for_function(f"() => ({CHART_SCROLL_TOP})() > {before}", timeout=TIMEOUT)
     probe.assert_clean()
 
 
