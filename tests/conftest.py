@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from hypothesis import settings
 
 # Every property test is derandomised and keeps no example database: a CI run draws exactly the
@@ -171,6 +172,22 @@ class PageProbe:
         p.wait_for_selector("[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']", timeout=30000)
         p.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30000)
         p.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=30000)
+
+    def open_expander(self, label: str) -> None:
+        """Open an expander by its label and wait until it has finished opening. Its content
+        slides open: a tap on a button inside it during that animation lands its pointerdown on
+        the button and its pointerup elsewhere, so the browser sends no click at all (seen as the
+        "lost first tap on New patient": pointerdown on the button, click on a <div>)."""
+        page = self.page
+        summary = page.locator("[data-testid='stExpander'] summary").filter(has_text=label).first
+        summary.click()
+        details = summary.locator("xpath=..")
+        expect(details).to_have_attribute("open", "")
+        details.evaluate("""(d) => new Promise((done) => {
+          const still = () => d.getAnimations({subtree: true}).every((a) => a.playState !== 'running');
+          const check = () => still() ? done() : requestAnimationFrame(check);
+          requestAnimationFrame(check);
+        })""")
 
     def act(self, action) -> None:
         """Do something that triggers a script run (type + Enter, click) and wait until that

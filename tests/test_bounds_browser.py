@@ -417,7 +417,7 @@ def walk_strip(probe: PageProbe) -> None:
     height, age and a dose's mg, each refused under the field; the summary drops a refused weight."""
     page = probe.page
     walk_nothing(probe)
-    page.get_by_text(text("en", "patient.edit"), exact=True).click()
+    probe.open_expander(text("en", "patient.edit"))
     kept = Kept()
     enter_and_keep(probe, kept, "Weight (kg)", "70", "70")
     enter_and_keep(probe, kept, "Height (cm)", "170", "170")
