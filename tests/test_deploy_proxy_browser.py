@@ -136,7 +136,7 @@ def test_download_comes_from_the_sessions_replica_and_the_log_has_no_query(open_
     page.locator("[data-testid=stButtonGroup] button", has_text="Dose sheet").click()
     probe.wait_idle()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download the dose sheet (HTML, prints on one A4 page)").click()
+        page.get_by_role("button", name="Download the dose sheet (HTML, A4)").click()
     html = Path(info.value.path()).read_text(encoding="utf-8")
     assert "576 mg" in html and "CT103A" in html
     probe.assert_clean()
