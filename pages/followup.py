@@ -268,7 +268,6 @@ elif infusion is None and today is not None:
         print_button(calendar_export.printable_html(template, lang(), infusion=None, extramedullary=emd,
                                                     generated=clock.wall_now(), zone=clock.zone_label(),
                                                     version=app_version()).decode("utf-8"), "followup-plan")
-        st.caption(t("followup.print_hint"))
 
 st.subheader(t("followup.ivig_heading"))
 col_igg, col_inf = st.columns(2)
