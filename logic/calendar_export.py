@@ -18,7 +18,7 @@ from types import MappingProxyType
 import icalendar
 import yaml
 
-from logic import content
+from logic import content, print_sheet
 from logic.followup import Visit, emd_imaging_from
 from logic.strings import Lang, text
 
@@ -101,45 +101,58 @@ def csv_bytes(visits: list[Visit], lang: Lang) -> bytes:
 
 
 _PRINT_CSS = """
-body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 1.5rem; color: #111; }
-h1 { font-size: 1.4rem; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+@page { size: A4; margin: 12mm 12mm 14mm; }
+body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; font-size: 10pt; line-height: 1.3;
+       margin: 1.5rem; color: #111; }
+h1 { font-size: 16pt; margin: 0 0 2mm; }
+p { margin: 1mm 0; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { border: 1px solid #999; padding: 0.3rem 0.4rem; text-align: left; vertical-align: top; }
 th { background: #eee; }
-td:first-child { white-space: nowrap; }
+td:first-child { white-space: nowrap; min-width: 24mm; }
 ul { margin: 0; padding-left: 1.1rem; }
-tr { page-break-inside: avoid; }
 blockquote { border-left: 3px solid #999; margin: 0.8rem 0; padding-left: 0.8rem; }
-.small { font-size: 0.8rem; color: #444; }
-"""
+.small { font-size: 10pt; color: #444; }
+@media print { body { margin: 0; } }
+""" + print_sheet.PRINT_CSS
 
 
-def printable_html(visits: list[Visit], lang: Lang, *, infusion: date, extramedullary: bool,
-                   generated: date) -> bytes:
-    """A self-contained page to print; every value passes through html.escape."""
+def printable_html(visits: list[Visit], lang: Lang, *, infusion: date | None, extramedullary: bool,
+                   generated: datetime, zone: str = "", version: str = "") -> bytes:
+    """A self-contained page to print; every value passes through html.escape.
+    `infusion` None: the plan by visit, its date column left empty for the pen and a warning
+    saying so (the visits are then only a template: pass them from any valid infusion date)."""
     e = html.escape
 
     def tr(key: str, **kw: object) -> str:
         return e(text(lang, key, **kw))
 
+    dated = infusion is not None
     # What every visit assesses is listed once above the table; each row shows the rest.
     common = [c for c in visits[0].assessments if all(c in v.assessments for v in visits)] if visits else []
     common_text = "; ".join(text(lang, f"followup.assess.{c}") for c in common)
     rows = []
     for visit in visits:
         items = "".join(f"<li>{tr(f'followup.assess.{c}')}</li>" for c in visit.assessments if c not in common)
+        # Undated, a month visit's day number depends on the infusion date: left empty too.
+        day = str(visit.day) if dated or visit.month is None or (visit.month == 1 and visit.phase == "early") else ""
         rows.append(
-            f"<tr><td>{e(visit.date.isoformat())}</td><td>{e(visit_label(visit, lang))}</td>"
-            f"<td>{e(str(visit.day))}</td><td>{e(window_text(visit, lang))}</td><td><ul>{items}</ul></td></tr>"
+            f"<tr><td>{e(visit.date.isoformat()) if dated else ''}</td><td>{e(visit_label(visit, lang))}</td>"
+            f"<td>{e(day)}</td><td>{e(window_text(visit, lang)) if dated else ''}</td><td><ul>{items}</ul></td></tr>"
         )
     head = "".join(f"<th>{tr(f'followup.col.{c}')}</th>" for c in ("date", "visit", "day", "window", "extra"))
     rec = content.recommendation("followup_schedule")
     emd_value = text(lang, "followup.yes" if extramedullary else "followup.no")
+    infusion_text = infusion.isoformat() if infusion is not None else "______________"
     body = (
         f"<h1>{tr('followup.print_title')}</h1>"
-        f"<p>{tr('followup.print_infusion', date=infusion.isoformat())}<br>"
+        + print_sheet.handwritten_lines(lang)
+        + print_sheet.generated_line(lang, generated, zone, version)
+        + print_sheet.missing_warning(missing_data(infusion, lang))
+        + f"<p>{tr('followup.print_infusion', date=infusion_text)}<br>"
         f"{tr('followup.print_emd', value=emd_value)}</p>"
-        + (f"<p>{tr('followup.emd_from', date=emd_imaging_from(infusion).isoformat())}</p>" if extramedullary else "")
+        + (f"<p>{tr('followup.emd_from', date=emd_imaging_from(infusion).isoformat())}</p>"
+           if extramedullary and infusion is not None else "")
         + f"<p>{tr('followup.every_visit', items=common_text)}</p>"
         + (f"<p>{tr('followup.when_indicated', items=when_indicated_text(visits[0], lang))}</p>"
            if visits and visits[0].when_indicated else "")
@@ -148,7 +161,7 @@ def printable_html(visits: list[Visit], lang: Lang, *, infusion: date, extramedu
         f"<blockquote lang='zh'>{e(rec.quote_zh)}</blockquote>"
         f"<p class='small'>{e(text(lang, 'common.our_english'))}: {e(rec.text_en)}</p>"
         f"<p class='small'>{tr('common.disclaimer')}</p>"
-        f"<p class='small'>{tr('followup.print_generated', date=generated.isoformat())}</p>"
+        + print_sheet.source_line(lang, version)
     )
     doc = (f"<!DOCTYPE html><html lang='{e(lang)}'><head><meta charset='utf-8'>"
            f"<title>{tr('followup.print_title')}</title><style>{_PRINT_CSS}</style></head>"
@@ -156,5 +169,10 @@ def printable_html(visits: list[Visit], lang: Lang, *, infusion: date, extramedu
     return doc.encode("utf-8")
 
 
+def missing_data(infusion: date | None, lang: Lang) -> list[str]:
+    """The follow-up plan's missing-data warning: no infusion date, so no visit dates."""
+    return [] if infusion is not None else [text(lang, "followup.print_missing_infusion")]
+
+
 __all__ = ["ics_bytes", "csv_bytes", "printable_html", "visit_label", "assessment_texts", "window_text",
-           "source_title", "when_indicated_text"]
+           "source_title", "when_indicated_text", "missing_data"]

@@ -1,8 +1,9 @@
 """The printable dose sheet: what the dosing page computed, on one A4 page, in one language.
 
 Pure: builds items from logic.dosing results and renders a self-contained HTML page
-(print CSS for A4). Everything placed into the HTML goes through html.escape. The page
-offers it as a download; nothing is written to disk.
+(print CSS for A4, body text >= 10 pt, handwritten lines for name / record number / bed, a
+warning when the schedule's dates are missing). Everything placed into the HTML goes through
+html.escape. The page offers it as a download and prints it (ui/print.py); nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from logic import caveats, content
+from logic import caveats, content, print_sheet
 from logic.dosing import (
     Calculation,
     CollectionTarget,
@@ -33,6 +34,7 @@ class SheetItem(BaseModel):
     table: tuple[tuple[str, ...], ...] = ()   # optional small table (first row = header)
     details: tuple[str, ...] = ()      # rule, formula, rounding
     recommendation_ids: tuple[str, ...] = ()
+    dates_missing: bool = False        # a schedule whose date column is empty (no infusion date)
 
 
 class DoseSheet(BaseModel):
@@ -41,10 +43,37 @@ class DoseSheet(BaseModel):
     lang: Lang
     generated_at: datetime
     version: str
+    zone: str = ""                     # the user's zone beside generated_at (ui/clock.zone_label)
     weight_kg: float | None = None
     height_cm: float | None = None
     bsa_m2: float | None = None
     items: tuple[SheetItem, ...] = ()
+
+
+# Which items a sheet starts with, by where the user came from (the /dosing section last
+# used, or a link's section=/from=): a pharmacist who did lymphodepletion gets that, not all 8.
+PRESELECT: dict[str, tuple[str, ...]] = {
+    "tocilizumab": ("tocilizumab", "toci_check"),
+    "steroids": ("dexamethasone", "dexamethasone_refractory", "methylprednisolone", "methylprednisolone_high",
+                 "levetiracetam"),
+    "lymphodepletion": ("lymphodepletion", "crcl"),
+    "cells": ("collection",),
+    "toxicity": ("crs_plan", "icans_plan", "toci_check"),
+}
+
+
+def preselected(came_from: str | None, available: list[str]) -> list[str]:
+    """The items to start with: those of the section the user came from that were computed;
+    every computed item when the origin is unknown or none of its items could be computed."""
+    wanted = [p for p in available if p in PRESELECT.get(came_from or "", ())]
+    return wanted or list(available)
+
+
+def missing_data(sheet: DoseSheet) -> list[str]:
+    """What the sheet cannot show for want of an input, in its language ([] = nothing missing)."""
+    if any(item.dates_missing for item in sheet.items):
+        return [text(sheet.lang, "dosing.sheet.missing_dates")]
+    return []
 
 
 def _n(x: float) -> str:
@@ -144,7 +173,7 @@ def item_from_plan(plan: LymphodepletionPlan, lang: Lang, crcl_ml_min: float | N
     return SheetItem(part="lymphodepletion",
                      title=f"{text(lang, 'dosing.sheet.parts.lymphodepletion')} · {plan.regimen.product}",
                      dose="", table=lymphodepletion_rows(plan, lang), details=tuple(details),
-                     recommendation_ids=plan.recommendation_ids[:2])
+                     recommendation_ids=plan.recommendation_ids[:2], dates_missing=not plan.dates)
 
 
 def item_from_levetiracetam(calc: Calculation, lang: Lang, crcl_ml_min: float | None = None) -> SheetItem:
@@ -187,29 +216,28 @@ def item_from_collection(target: CollectionTarget, weight_kg: float, lang: Lang)
 
 
 _CSS = """
-@page { size: A4; margin: 7mm 9mm; }
+@page { size: A4; margin: 7mm 9mm 9mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", Arial, sans-serif;
-       font-size: 8pt; line-height: 1.12; color: #000; margin: 0; }
+       font-size: 10pt; line-height: 1.12; color: #000; margin: 0; }
 h1 { font-size: 13pt; margin: 0 0 1mm; }
-.meta { font-size: 8pt; margin: 0 0 1mm; }
-.patient { font-size: 10pt; font-weight: bold; margin: 1mm 0 2mm; }
+.meta { font-size: 10pt; margin: 0 0 1mm; }
+.patient { font-size: 11pt; font-weight: bold; margin: 1mm 0 2mm; }
 table.sheet { width: 100%; border-collapse: collapse; table-layout: fixed; }
 table.sheet th, table.sheet td { border: 0.6pt solid #444; padding: 0.6mm 1mm; vertical-align: top;
                                  overflow-wrap: anywhere; }
 table.sheet th { background: #eee; text-align: left; }
 col.c1 { width: 24%; } col.c2 { width: 37%; } col.c3 { width: 39%; }
 .item { font-weight: bold; }
-.dose { font-size: 10pt; font-weight: bold; }
+.dose { font-size: 11pt; font-weight: bold; }
 table.days { border-collapse: collapse; margin-top: 0.5mm; }
-table.days td, table.days th { border: 0.4pt solid #888; padding: 0.3mm 1mm; font-size: 8pt; }
+table.days td, table.days th { border: 0.4pt solid #888; padding: 0.3mm 1mm; font-size: 10pt; }
 .detail { margin: 0 0 0.3mm; }
-.quote { font-size: 7pt; margin: 0 0 0.5mm; }
-.sign { margin-top: 4mm; font-size: 9pt; }
-.footer { margin-top: 2mm; font-size: 7pt; color: #333; }
-tr { page-break-inside: avoid; break-inside: avoid; }
+.quote { font-size: 10pt; margin: 0 0 0.5mm; }
+.sign { margin-top: 3mm; font-size: 10pt; }
+.footer { margin-top: 1.5mm; font-size: 10pt; color: #333; }
 @media screen { body { max-width: 190mm; margin: 8mm auto; } }
-"""
+""" + print_sheet.PRINT_CSS
 
 
 def _e(s: object) -> str:
@@ -266,14 +294,17 @@ def render_html(sheet: DoseSheet) -> str:
         f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
         f"<title>{_e(t('dosing.sheet.title'))}</title><style>{_CSS}</style></head><body>"
         f"<h1>{_e(t('dosing.sheet.title'))}</h1>"
-        f"<p class='meta'>{_e(t('dosing.sheet.generated', time=_time(sheet.generated_at), version=sheet.version))}</p>"
-        f"<p class='patient'>{_e(patient)}</p>"
+        + print_sheet.handwritten_lines(lang)
+        + print_sheet.generated_line(lang, sheet.generated_at, sheet.zone, sheet.version)
+        + print_sheet.missing_warning(missing_data(sheet))
+        + f"<p class='patient'>{_e(patient)}</p>"
         "<table class='sheet'><colgroup><col class='c1'><col class='c2'><col class='c3'></colgroup>"
-        f"<tr><th>{_e(t('dosing.sheet.col_dose'))}</th>"
-        f"<th>{_e(t('dosing.sheet.col_rule'))}</th><th>{_e(t('dosing.sheet.col_source'))}</th></tr>"
+        f"<thead><tr><th>{_e(t('dosing.sheet.col_dose'))}</th>"
+        f"<th>{_e(t('dosing.sheet.col_rule'))}</th><th>{_e(t('dosing.sheet.col_source'))}</th></tr></thead><tbody>"
         + "".join(rows)
-        + "</table>"
+        + "</tbody></table>"
         f"<p class='sign'>{_e(t('dosing.sheet.sign'))}</p>"
         f"<p class='footer'>{_e(t('dosing.sheet.footer'))}</p>"
-        "</body></html>\n"
+        + print_sheet.source_line(lang, sheet.version)
+        + "</body></html>\n"
     )

@@ -1,6 +1,8 @@
 """The one-page eligibility summary as a self-contained HTML document (print it from a browser).
 
-Built in memory and handed to the browser as a download: never written to disk. Every piece of
+Built in memory and handed to the browser as a download and a print view (ui/print.py): never
+written to disk. Body text >= 10 pt, handwritten lines for name / record number / bed, and a
+warning naming the items not assessed. Every piece of
 text is escaped (html.escape), whether it comes from content, the catalogs or a computed message.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from logic import content
+from logic import content, print_sheet
 from logic.eligibility import ApheresisWindow, EligibilityReport, item_recommendations, verdict_conditions
 from logic.models import CriterionResult
 from logic.strings import Lang, catalog, text
@@ -17,20 +19,21 @@ from logic.strings import Lang, catalog, text
 _STATUS_MARK = {"met": "✓", "not_met": "✗", "caution": "!", "unknown": "?"}
 
 _CSS = """
-@page { size: A4; margin: 12mm; }
-body { font: 10pt/1.35 system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; color: #111; max-width: 190mm;
+@page { size: A4; margin: 12mm 12mm 14mm; }
+body { font: 10pt/1.3 system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; color: #111; max-width: 190mm;
        margin: 0 auto; padding: 8px; }
-h1 { font-size: 14pt; margin: 0 0 2px; } h2 { font-size: 11pt; margin: 10px 0 4px; }
-p { margin: 2px 0; } .small { font-size: 8.5pt; color: #444; }
+h1 { font-size: 14pt; margin: 0 0 2px; } h2 { font-size: 12pt; margin: 10px 0 4px; }
+p { margin: 2px 0; } .small { font-size: 10pt; color: #444; }
 .verdict { font-weight: 600; padding: 4px 6px; border: 1px solid #888; margin: 6px 0; }
-table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { border: 1px solid #bbb; padding: 2px 4px; text-align: left; vertical-align: top; }
 td.s { white-space: nowrap; }
 .met { color: #1b5e20; } .not_met { color: #b71c1c; font-weight: 600; } .caution { color: #8a5300; font-weight: 600; }
 .unknown { color: #555; }
 .quote { margin: 4px 0; padding: 2px 6px; border-left: 3px solid #999; break-inside: avoid; }
-.zh { font-size: 9pt; } .en { font-size: 8.5pt; color: #333; } .note { font-size: 8.5pt; color: #0d47a1; }
-"""
+.zh { font-size: 10pt; } .en { font-size: 10pt; color: #333; } .note { font-size: 10pt; color: #0d47a1; }
+@media print { body { padding: 0; max-width: none; } }
+""" + print_sheet.PRINT_CSS
 
 
 def _t(lang: Lang, key: str, **kw: object) -> str:
@@ -44,9 +47,9 @@ def _table(items: list[CriterionResult], lang: Lang) -> str:
         status = f"{_STATUS_MARK[item.status]} {_t(lang, 'status.' + item.status)}"
         rows.append(f'<tr><td>{label}</td><td class="s {item.status}">{escape(status)}</td>'
                     f"<td>{escape(item.message)}</td><td>{_source_label(item.recommendation_id, lang)}</td></tr>")
-    head = (f"<tr><th>{_t(lang, 'summary.col_item')}</th><th>{_t(lang, 'summary.col_status')}</th>"
-            f"<th>{_t(lang, 'summary.col_detail')}</th><th>{_t(lang, 'summary.col_rec')}</th></tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+    head = (f"<thead><tr><th>{_t(lang, 'summary.col_item')}</th><th>{_t(lang, 'summary.col_status')}</th>"
+            f"<th>{_t(lang, 'summary.col_detail')}</th><th>{_t(lang, 'summary.col_rec')}</th></tr></thead>")
+    return f"<table>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
 def _source_label(rec_id: str, lang: Lang) -> str:
@@ -72,10 +75,19 @@ def _quote(rec_id: str, lang: Lang) -> str:
             f"{notes}</div>")
 
 
+def not_assessed(report: EligibilityReport, apheresis: list[CriterionResult], lang: Lang) -> list[str]:
+    """The missing-data warning: the checklist and apheresis items not assessed, by name ([] = none)."""
+    missing = [item_label(i.id, lang) for i in [*report.items, *apheresis] if i.status == "unknown"]
+    if not missing:
+        return []
+    return [text(lang, "eligibility.summary.not_assessed", n=len(missing), items="; ".join(missing))]
+
+
 def render_summary(report: EligibilityReport, apheresis: list[CriterionResult],
                    washout: ApheresisWindow | None, notes: list[CriterionResult], lang: Lang,
-                   generated: datetime) -> str:
-    """The whole assessment: verdict, every item with its status and the quotes it cites."""
+                   generated: datetime, *, zone: str = "", version: str = "") -> str:
+    """The whole assessment: verdict, every item with its status and the quotes it cites.
+    `zone`: the user's zone beside `generated` (ui/clock.zone_label); `version`: the app's."""
     cited: list[str] = []
     for item in report.items:
         cited += item_recommendations(report, item)
@@ -83,7 +95,9 @@ def render_summary(report: EligibilityReport, apheresis: list[CriterionResult],
     cited.append(content.ref("apheresis_collection_target"))
     parts = [
         f"<h1>{_t(lang, 'summary.heading')}</h1>",
-        f'<p class="small">{_t(lang, "summary.generated", when=generated.strftime("%Y-%m-%d %H:%M"))}</p>',
+        print_sheet.handwritten_lines(lang),
+        print_sheet.generated_line(lang, generated, zone, version),
+        print_sheet.missing_warning(not_assessed(report, apheresis, lang)),
         f'<p class="small">{_t(lang, "summary.no_patient")} {escape(text(lang, "common.disclaimer"))}</p>',
         f"<h2>{_t(lang, 'summary.part_checklist')}</h2>",
         f'<p class="verdict {report.verdict}">{_t(lang, "verdict." + report.verdict)}</p>',
@@ -107,6 +121,7 @@ def render_summary(report: EligibilityReport, apheresis: list[CriterionResult],
         parts.append(_table(notes, lang))
     parts.append(f"<h2>{_t(lang, 'summary.quotes')}</h2>")
     parts += [_quote(rec_id, lang) for rec_id in dict.fromkeys(cited)]
+    parts.append(print_sheet.source_line(lang, version))
     html_lang = "zh-CN" if lang == "zh" else "en"
     return (f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
             f"<title>{_t(lang, 'summary.heading')}</title><style>{_CSS}</style></head><body>"

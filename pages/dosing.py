@@ -7,7 +7,6 @@ Thin: reads widgets, calls logic.dosing / logic.dose_sheet, renders. Query param
 
 from __future__ import annotations
 
-import importlib.metadata
 from datetime import datetime
 
 import pandas as pd
@@ -18,18 +17,13 @@ from logic import caveats, dose_sheet, dosing, plans
 from logic.models import Grade
 from ui import clock, patient, persist
 from ui.components import disclaimer, md_escape, quote_card
+from ui.footer import app_version
 from ui.i18n import lang, t
+from ui.print import print_button
 
 SECTIONS = ("tocilizumab", "steroids", "lymphodepletion", "cells", "sheet")
 DRUG_TO_SECTION = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids", "methylprednisolone": "steroids",
                    "levetiracetam": "steroids", "lymphodepletion": "lymphodepletion"}
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("cart-mm-assistant")
-    except importlib.metadata.PackageNotFoundError:
-        return "dev"
 
 
 # --- errors from logic, in the user's language -------------------------------------------
@@ -52,11 +46,22 @@ def _show_error(err: ValidationError | ValueError) -> None:
 
 def _seed_from_query() -> None:
     raw = st.query_params.get("drug")
-    given = (("drug", raw),) if raw is not None else ()
+    # section= opens a section; from= (e.g. from=toxicity) says where a link to the sheet came
+    # from, so the sheet starts with that origin's items.
+    opened, came_from = st.query_params.get("section"), st.query_params.get("from")
+    given = tuple((k, v) for k, v in (("drug", raw), ("section", opened), ("from", came_from)) if v is not None)
     if st.session_state.get("dosing_qp_seen") == given:
         return
     st.session_state["dosing_qp_seen"] = given
     notes: list[str] = []
+    for name, value, allowed, key in (("section", opened, SECTIONS, "dosing_section"),
+                                      ("from", came_from, tuple(dose_sheet.PRESELECT), "dosing_sheet_from")):
+        if value is None:
+            continue
+        if str(value) in allowed:
+            st.session_state[key] = str(value)
+        else:
+            notes.append(t("dosing.qp_ignored", name=name, value=str(value)[:60], reason=t("dosing.qp_bad_choice")))
     if raw is not None:
         raw = str(raw)[:60]
         if raw in DRUG_TO_SECTION:
@@ -136,6 +141,8 @@ st.caption(t("dosing.no_identifiers"))
 
 section = st.segmented_control(t("dosing.section_label"), SECTIONS, key="dosing_section", required=True,
                                format_func=lambda s: t(f"dosing.sections.{s}"), width="stretch")
+if section != "sheet":  # the sheet starts with the items of the section used last
+    st.session_state["dosing_sheet_from"] = section
 
 # Everything computable from what was entered: the sections show it, the sheet gathers it.
 now = clock.wall_now()  # the user's clock (the dose times are the user's wall-clock times)
@@ -373,14 +380,28 @@ elif section == "sheet":
         items["collection"] = dose_sheet.item_from_collection(collection, weight, L)
     if weight is None:
         st.info(t("dosing.sheet.nothing"), icon=":material/info:")
-    chosen_parts = st.multiselect(t("dosing.sheet.include_label"), list(items), default=list(items),
-                                  format_func=lambda p: t(f"dosing.sheet.parts.{p}"), key=f"dosing_sheet_parts_{L}")
-    sheet = dose_sheet.DoseSheet(lang=L, generated_at=now, version=_version(), weight_kg=weight, height_cm=height,
+    # The choice lives in a non-widget key (ui/persist.py) so it survives page changes; it starts
+    # over from the preselection when the user comes from another section.
+    came_from = st.session_state.get("dosing_sheet_from")
+    if st.session_state.get("dosing_sheet_choice_from") != came_from or "dosing_sheet_choice" not in st.session_state:
+        st.session_state["dosing_sheet_choice"] = dose_sheet.preselected(came_from, list(items))
+        st.session_state["dosing_sheet_choice_from"] = came_from
+    st.session_state["dosing_sheet_parts"] = [p for p in st.session_state["dosing_sheet_choice"] if p in items]
+    chosen_parts = st.multiselect(t("dosing.sheet.include_label"), list(items),
+                                  format_func=lambda p: t(f"dosing.sheet.parts.{p}"), key="dosing_sheet_parts")
+    st.session_state["dosing_sheet_choice"] = list(chosen_parts)
+    sheet = dose_sheet.DoseSheet(lang=L, generated_at=now, zone=clock.zone_label(), version=app_version(),
+                                 weight_kg=weight, height_cm=height,
                                  bsa_m2=plan.bsa_m2 if plan else (
                                      round(dosing.body_surface_area(height, weight, bsa_formula), 2)
                                      if weight is not None and height is not None else None),
                                  items=tuple(items[p] for p in chosen_parts if p in items))
-    st.download_button(t("dosing.sheet.download"), data=dose_sheet.render_html(sheet).encode("utf-8"),
+    for problem in dose_sheet.missing_data(sheet):  # before printing, as on the sheet itself
+        st.warning(md_escape(problem), icon=":material/event_busy:")
+    sheet_html = dose_sheet.render_html(sheet)
+    st.caption(t("dosing.sheet.print_intro") + " " + t("common.print.pages_note"))
+    print_button(sheet_html, "dose-sheet")
+    st.download_button(t("dosing.sheet.download"), data=sheet_html.encode("utf-8"),
                        file_name=f"dose-sheet-{now:%Y%m%d-%H%M}.html", mime="text/html",
                        icon=":material/download:", key="dosing_sheet_download", on_click="ignore")
     st.markdown(f"**{t('dosing.sheet.preview')}**")

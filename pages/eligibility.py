@@ -11,12 +11,14 @@ from pydantic import ValidationError
 
 from logic import content
 from logic import eligibility as elig
-from logic.eligibility_summary import item_label, render_summary
+from logic.eligibility_summary import item_label, not_assessed, render_summary
 from logic.models import CriterionResult
 from ui import clock, patient, persist
 from ui.charts import touch_chart
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.footer import app_version
 from ui.i18n import lang, t
+from ui.print import print_button
 
 TRI = ("yes", "no", "not_assessed")
 BADGE = {"met": ("green", ":material/check_circle:"), "not_met": ("red", ":material/cancel:"),
@@ -365,7 +367,11 @@ def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
                                                   source=content.recommendation(i.recommendation_id).source)}
             for i in [*report.items, *apheresis, *(window.items if window else []), *notes]]
     st.dataframe(rows, hide_index=True, width="stretch")
-    html = render_summary(report, apheresis, window, notes, lang(), now)
+    for problem in not_assessed(report, apheresis, lang()):  # before printing, as on the sheet itself
+        st.warning(md_escape(problem), icon=":material/help:")
+    html = render_summary(report, apheresis, window, notes, lang(), now, zone=clock.zone_label(),
+                          version=app_version())
+    print_button(html, "eligibility-summary")
     st.download_button(t("eligibility.summary.download"), data=html.encode("utf-8"),
                        file_name=f"car-t-eligibility-{now:%Y%m%d}.html", mime="text/html",
                        on_click="ignore", icon=":material/download:", width="stretch")

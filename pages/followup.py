@@ -14,7 +14,9 @@ from logic import calendar_export, content, followup
 from ui import clock, patient, persist
 from ui.charts import touch_chart
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.footer import app_version
 from ui.i18n import lang, t
+from ui.print import print_button
 
 # The widget accepts a wide range so a mistyped year reaches logic, which refuses it with the reason.
 DATE_MIN, DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)
@@ -244,11 +246,28 @@ if visits:
     st.download_button(t("followup.export_csv"), data=calendar_export.csv_bytes(visits, lg),
                        file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
                        icon=":material/table:", key="followup_dl_csv")
-    st.download_button(t("followup.export_html"),
-                       data=calendar_export.printable_html(visits, lg, infusion=infusion, extramedullary=emd,
-                                                           generated=today),
+    plan_html = calendar_export.printable_html(visits, lg, infusion=infusion, extramedullary=emd,
+                                               generated=clock.wall_now(), zone=clock.zone_label(),
+                                               version=app_version())
+    print_button(plan_html.decode("utf-8"), "followup-plan")
+    st.download_button(t("followup.export_html"), data=plan_html,
                        file_name=f"{stem}.html", mime="text/html", on_click="ignore",
                        icon=":material/print:", key="followup_dl_html")
+    st.caption(t("followup.print_hint"))
+elif infusion is None and today is not None:
+    # No infusion date: the plan by visit can still be printed, its dates left for the pen and
+    # the sheet saying so (the visits from today are only the template: no date of them is shown).
+    st.subheader(t("followup.export_heading"))
+    for problem in calendar_export.missing_data(None, lang()):
+        st.warning(md_escape(problem), icon=":material/event_busy:")
+    try:
+        template = followup.schedule(today, emd, months, year3_every_months=year3, today=today)
+    except ValidationError:  # a "today" the schedule refuses: nothing to print, the field says why
+        template = []
+    if template:
+        print_button(calendar_export.printable_html(template, lang(), infusion=None, extramedullary=emd,
+                                                    generated=clock.wall_now(), zone=clock.zone_label(),
+                                                    version=app_version()).decode("utf-8"), "followup-plan")
 
 st.subheader(t("followup.ivig_heading"))
 col_igg, col_inf = st.columns(2)

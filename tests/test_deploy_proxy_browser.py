@@ -131,14 +131,14 @@ def test_practice_share_link_keeps_the_path(open_proxied):
 
 def test_download_comes_from_the_sessions_replica_and_the_log_has_no_query(open_proxied, proxied):
     log_before = proxied.access_log.read_text() if proxied.access_log.exists() else ""
-    probe = open_proxied("/dosing?lang=en&weight_kg=72&height_cm=170&regimen=CT103A&infusion=2026-03-10")
+    probe = open_proxied("/dosing?lang=en&weight_kg=72&height_cm=170&regimen=CT103A&infusion=2026-03-10&drug=lymphodepletion")
     page = probe.page
     page.locator("[data-testid=stButtonGroup] button", has_text="Dose sheet").click()
     probe.wait_idle()
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download the dose sheet (HTML, prints on one A4 page)").click()
+        page.get_by_role("button", name="Download the dose sheet (HTML, A4)").click()
     html = Path(info.value.path()).read_text(encoding="utf-8")
-    assert "576 mg" in html and "CT103A" in html
+    assert "1440 mg" in html and "CT103A" in html  # the sheet starts with the lymphodepletion items
     probe.assert_clean()
 
     lines = proxied.access_log.read_text()[len(log_before):].splitlines()

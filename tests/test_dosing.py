@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from logic import content, dose_sheet, dosing
-from logic.strings import LANGS, catalog
+from logic.strings import LANGS, catalog, text
+from tests import print_samples
 
 T0 = datetime(2026, 3, 1, 8, 0)
 H = timedelta(hours=1)
@@ -496,3 +498,46 @@ def test_icans_dexamethasone_is_read_from_table_5():
     assert dosing.dexamethasone().dose.recommendation_id == "crs_mgmt_grade_3"  # CRS unchanged
     with pytest.raises(ValueError):
         dosing.dexamethasone(refractory=True, icans=True)
+
+
+# --- the printed dose sheet (issue 15 item 6) ---------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_printed_dose_sheet_has_handwritten_lines_and_no_text_below_10_pt(lang):
+    page = print_samples.dose_sheet_html(lang)
+    for label in ("患者姓名 / Name", "病历号 / MRN", "床号 / Bed"):
+        assert f"<span>{label} <i></i></span>" in page  # an empty line for the pen, never a value
+    sizes = print_samples.font_sizes_pt(page)
+    assert sizes and min(sizes) >= 10, sizes
+    assert "UTC+8" in page and "0.1.0" in page and "2026-03-01 09:30" in page
+    assert "counter(pages)" in page  # a second page says so
+
+
+@pytest.mark.parametrize(("lang", "warning"), [("en", "Dates missing: no infusion date entered"),
+                                               ("zh", "日期未填:回输日期未输入")])
+def test_dose_sheet_warns_iff_the_schedule_dates_are_missing(lang, warning):
+    assert warning in print_samples.dose_sheet_html(lang, ("lymphodepletion",), infusion=None)
+    assert warning not in print_samples.dose_sheet_html(lang, ("lymphodepletion",))
+    assert warning not in print_samples.dose_sheet_html(lang, ("tocilizumab",), infusion=None)  # no schedule chosen
+
+
+@pytest.mark.parametrize("selection", [*print_samples.TYPICAL.values(), None])
+def test_every_selected_item_appears_on_the_sheet_and_no_other(selection):
+    page = print_samples.dose_sheet_html("en", selection)
+    every = print_samples.dose_sheet_html("en")
+    for part in dose_sheet.PRESELECT["steroids"] + ("tocilizumab", "lymphodepletion", "crs_plan", "collection"):
+        title = {"lymphodepletion": "Lymphodepletion · CT103A",
+                 "crs_plan": "CRS management plan (Table 4) · grade 2"}.get(part, text("en", f"dosing.sheet.parts.{part}"))
+        title_html = f"<div class='item'>{html.escape(title, quote=True)}</div>"
+        assert title_html in every
+        assert (title_html in page) == (selection is None or part in selection), part
+
+
+def test_preselection_follows_where_the_user_came_from():
+    available = ["tocilizumab", "toci_check", "dexamethasone", "levetiracetam", "lymphodepletion", "collection"]
+    assert dose_sheet.preselected("lymphodepletion", available) == ["lymphodepletion"]
+    assert dose_sheet.preselected("tocilizumab", available) == ["tocilizumab", "toci_check"]
+    assert dose_sheet.preselected("steroids", available) == ["dexamethasone", "levetiracetam"]
+    assert dose_sheet.preselected(None, available) == available
+    assert dose_sheet.preselected("toxicity", available) == ["toci_check"]
+    assert dose_sheet.preselected("lymphodepletion", ["tocilizumab"]) == ["tocilizumab"]  # nothing of LD computed

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from tests.conftest import PHONE, TABLET
+from tests import print_samples
+from tests.conftest import PHONE, TABLET, PageProbe
+from tests.print_samples import pdf_pages
 
 pytestmark = pytest.mark.browser
 
@@ -50,34 +52,60 @@ def test_weight_in_grams_refused_on_a_phone_in_chinese(open_page):
     probe.assert_clean()
 
 
-def _pdf_pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+# window.print stubbed in every frame: each call is recorded on the top window with the title of
+# the document it would print, so the test can wait on the record (no sleeps, no real dialog).
+PRINT_STUB = """window.print = function () {
+  try { (window.top.__printed = window.top.__printed || []).push(document.title); } catch (e) {}
+};"""
 
 
-@pytest.mark.parametrize(("lang", "sheet_tab", "download"), [
-    ("en", "Dose sheet", "Download the dose sheet (HTML, prints on one A4 page)"),
-    ("zh", "剂量单", "下载剂量单(HTML,A4 单页打印)"),
-])
-def test_dose_sheet_prints_on_one_a4_page(open_page, browser, lang, sheet_tab, download):
-    # A typical patient with everything the page computes: a tocilizumab dose given, every
-    # steroid line, a Table 2 regimen with calendar dates and the collection target.
-    probe = open_page(f"/dosing?lang={lang}&weight_kg=72&height_cm=170&regimen=CT103A&infusion=2026-03-10",
-                      TABLET)
-    page = probe.page
-    page.get_by_role("button", name=re.compile("Add this dose|添加此次给药")).click()
-    probe.wait_idle()
-    page.locator("[data-testid=stButtonGroup] button", has_text=sheet_tab).click()
-    probe.wait_idle()
-    with page.expect_download() as info:
-        page.get_by_role("button", name=download).click()
-    html = open(info.value.path(), encoding="utf-8").read()  # noqa: SIM115 - the browser's own temp file
-    assert "CT103A" in html and "576 mg" in html and "1440 mg" in html and "2026-03-06" in html
-    probe.assert_clean()
-
+def _pdf(browser, html: str) -> bytes:
     printer = browser.new_context().new_page()
     try:
         printer.set_content(html)
-        pdf = printer.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        return printer.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     finally:
         printer.context.close()
-    assert _pdf_pages(pdf) == 1, f"the dose sheet takes {_pdf_pages(pdf)} A4 pages"
+
+
+@pytest.mark.parametrize(("lang", "sheet_tab", "download", "title"), [
+    ("en", "Dose sheet", "Download the dose sheet (HTML, A4)", "CAR-T MM dose sheet"),
+    ("zh", "剂量单", "下载剂量单(HTML,A4)", "CAR-T 多发性骨髓瘤剂量单"),
+])
+def test_print_button_prints_the_lymphodepletion_sheet(browser, app_url, lang, sheet_tab, download, title):
+    # From the lymphodepletion section to the sheet: LD alone is chosen, Print calls the browser's
+    # print on the sheet (not on the app), and the download is the same one-page document.
+    ctx = browser.new_context(viewport=TABLET)
+    try:
+        ctx.add_init_script(PRINT_STUB)
+        probe = PageProbe(ctx.new_page())
+        probe.goto(f"{app_url}/dosing?lang={lang}&weight_kg=72&height_cm=170&regimen=CT103A&infusion=2026-03-10"
+                   "&drug=lymphodepletion")
+        page = probe.page
+        page.locator("[data-testid=stButtonGroup] button", has_text=sheet_tab).click()
+        probe.wait_idle()
+        frame = page.frame_locator("iframe[srcdoc*='id=\"print\"']")
+        frame.locator("#print").click()
+        page.wait_for_function("() => (window.__printed || []).length > 0", timeout=10000)
+        assert page.evaluate("() => window.__printed") == [title]
+        with page.expect_download() as info:
+            page.get_by_role("button", name=download).click()
+        html = open(info.value.path(), encoding="utf-8").read()  # noqa: SIM115 - the browser's own temp file
+        assert "CT103A" in html and "1440 mg" in html and "2026-03-06" in html
+        assert "576 mg" not in html  # tocilizumab was not chosen: the sheet holds LD only
+        probe.assert_clean()
+    finally:
+        ctx.close()
+    assert pdf_pages(_pdf(browser, html)) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("selection", list(print_samples.TYPICAL))
+def test_typical_dose_sheets_print_on_one_a4_page(browser, lang, selection):
+    html = print_samples.dose_sheet_html(lang, print_samples.TYPICAL[selection])
+    assert pdf_pages(_pdf(browser, html)) == 1, selection
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_item_at_once_prints_on_at_most_two_numbered_pages(browser, lang):
+    assert pdf_pages(_pdf(browser, print_samples.dose_sheet_html(lang))) <= 2

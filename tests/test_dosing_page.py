@@ -186,7 +186,7 @@ def test_dose_sheet_section_offers_the_download(lang, needle):
     at.session_state["dosing_section"] = "sheet"
     at.switch_page("pages/dosing.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    parts = at.multiselect(key=f"dosing_sheet_parts_{lang}").value
+    parts = at.multiselect(key="dosing_sheet_parts").value
     assert {"tocilizumab", "lymphodepletion", "collection", "levetiracetam"} <= set(parts)
     assert at.get("download_button"), "no download button"
     assert needle in shown(at)
@@ -211,3 +211,41 @@ def test_levetiracetam_shows_the_label_renal_line():
     # Review M10: failed before the fix (750 mg PO q12h with no renal caveat).
     at = section(open_dosing(weight_kg="70"), "steroids")
     assert "Levetiracetam is renally cleared: creatinine clearance not entered" in shown(at)
+
+
+def _print_frames(at: AppTest) -> list[str]:
+    """The Print buttons' component frames (ui/print.py): their HTML, which holds the sheet."""
+    return [e.proto.srcdoc for e in at.get("iframe") if "id=\"print\"" in e.proto.srcdoc]
+
+
+def test_sheet_after_lymphodepletion_preselects_lymphodepletion_only_and_warns_of_missing_dates():
+    # Issue 15 item 6: a pharmacist who did LD gets LD only (before: all 8 items).
+    at = open_dosing(weight_kg="72", height_cm="170", drug="lymphodepletion", regimen="CT103A")
+    at = section(at, "sheet")
+    assert at.multiselect(key="dosing_sheet_parts").value == ["lymphodepletion"]
+    assert "Dates missing: no infusion date entered" in shown(at)
+    frames = _print_frames(at)
+    assert len(frames) == 1 and "Lymphodepletion · CT103A" in frames[0] and "Tocilizumab" not in frames[0]
+    assert at.get("download_button"), "the download stays beside the print button"
+    # The choice survives a visit to another section and back.
+    at.multiselect(key="dosing_sheet_parts").set_value(["lymphodepletion", "collection"]).run()
+    at = section(section(at, "cells"), "sheet")
+    assert at.multiselect(key="dosing_sheet_parts").value == ["collection"]  # came from cells now
+    at = section(section(at, "lymphodepletion"), "sheet")
+    assert at.multiselect(key="dosing_sheet_parts").value == ["lymphodepletion"]
+
+
+def test_sheet_with_infusion_date_has_no_missing_date_warning():
+    at = open_dosing(weight_kg="72", height_cm="170", drug="lymphodepletion", regimen="CT103A",
+                     infusion="2026-03-10")
+    at = section(at, "sheet")
+    assert "Dates missing" not in shown(at) and "Dates missing" not in _print_frames(at)[0]
+
+
+def test_sheet_link_from_toxicity_preselects_the_plans():
+    at = open_dosing(weight_kg="72", section="sheet", **{"from": "steroids"})
+    assert at.session_state["dosing_section"] == "sheet"
+    assert at.multiselect(key="dosing_sheet_parts").value == [
+        "dexamethasone", "dexamethasone_refractory", "methylprednisolone", "methylprednisolone_high", "levetiracetam"]
+    bad = open_dosing(weight_kg="72", section="sheet", **{"from": "nowhere"})
+    assert "from = “nowhere”" in shown(bad)

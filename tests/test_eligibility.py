@@ -18,8 +18,9 @@ from pydantic import ValidationError
 from logic import content
 from logic import eligibility as elig
 from logic.eligibility import ApheresisLabs, Baseline, apheresis_check, earliest_apheresis, evaluate
-from logic.eligibility_summary import render_summary
+from logic.eligibility_summary import item_label, not_assessed, render_summary
 from logic.models import CriterionResult
+from tests import print_samples
 
 NOW = datetime(2026, 3, 20, 12, 0)
 
@@ -630,3 +631,30 @@ def test_other_transmissible_disease_such_as_hiv(answer, status):
 
 def test_other_transmissible_disease_not_asked_adds_no_item():
     assert "other_transmissible_disease" not in {i.id for i in evaluate(Baseline()).items}
+
+
+# --- the printed summary (issue 15 item 6) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "warning"), [("en", "Not assessed ("), ("zh", "未评估(")])
+def test_printed_summary_has_handwritten_lines_10_pt_zone_version_and_warns_iff_items_not_assessed(lang, warning):
+    report = evaluate(Baseline(kps=90), lang)
+    page = render_summary(report, [], None, [], lang, NOW, zone="UTC+8", version="9.9.9")
+    for label in ("患者姓名 / Name", "病历号 / MRN", "床号 / Bed"):
+        assert f"<span>{label} <i></i></span>" in page
+    sizes = print_samples.font_sizes_pt(page)
+    assert sizes and min(sizes) >= 10, sizes
+    assert "2026-03-20 12:00" in page and "UTC+8" in page and "9.9.9" in page and "2022;43(4)" in page
+    assert warning in page
+    unknown = [i for i in report.items if i.status == "unknown"]
+    assert unknown and all(item_label(i.id, lang) in page for i in unknown)
+    done = report.model_copy(update={"items": [i.model_copy(update={"status": "met"}) for i in report.items]})
+    assert warning not in render_summary(done, [], None, [], lang, NOW, zone="UTC+8", version="9.9.9")
+    assert not_assessed(done, [], lang) == []
+    labs = apheresis_check(ApheresisLabs(hgb_g_l=90), lang)  # the other labs not entered
+    assert not_assessed(done, labs, lang)
+
+
+def test_printed_summary_escapes_the_zone_and_version():
+    page = render_summary(evaluate(Baseline()), [], None, [], "en", NOW, zone="<b>z</b>", version="<script>")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;z&lt;/b&gt;" in page

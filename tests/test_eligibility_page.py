@@ -198,3 +198,14 @@ def test_summary_table_cites_the_consensus_paragraph_not_an_internal_id():
     column = at.dataframe[-1].value["原文"].tolist()
     assert column and all(c.startswith("共识P") or c.startswith("共识T") for c in column)
     assert not any("_" in c for c in column)
+
+
+def test_summary_has_a_print_button_and_names_what_is_not_assessed():
+    at = open_page("en")
+    frames = [e.proto.srcdoc for e in at.get("iframe") if 'data-sheet="eligibility-summary"' in e.proto.srcdoc]
+    assert len(frames) == 1 and "CAR-T eligibility assessment" in frames[0]
+    before = [str(w.value) for w in at.warning if str(w.value).startswith("Not assessed (")]
+    assert len(before) == 1 and "Performance status" in before[0] and "LVEF" in before[0]
+    at = fill_complete(at)  # the checklist complete; the apheresis labs still not entered
+    after = [str(w.value) for w in at.warning if str(w.value).startswith("Not assessed (")]
+    assert len(after) == 1 and "Performance status" not in after[0] and "LVEF" not in after[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from logic import calendar_export, content, followup
 from logic.followup import add_months, ivig_assessment, ivig_decision, progress, schedule
+from tests import print_samples
 
 TODAY = date(2026, 6, 1)
 
@@ -451,14 +452,14 @@ def test_csv_has_one_row_per_visit_in_the_chosen_language():
 def test_printable_html_escapes_every_text(monkeypatch):
     monkeypatch.setattr(calendar_export, "text", lambda lang, key, **kw: "<script>alert(1)</script>")
     out = calendar_export.printable_html(plan(date(2026, 1, 31)), "en", infusion=date(2026, 1, 31),
-                                         extramedullary=False, generated=TODAY).decode()
+                                         extramedullary=False, generated=NOW).decode()
     assert "<script>" not in out and "&lt;script&gt;" in out
 
 
 def test_printable_html_holds_every_visit_and_the_quote():
     visits = plan(date(2026, 1, 31))
     out = calendar_export.printable_html(visits, "en", infusion=date(2026, 1, 31), extramedullary=True,
-                                         generated=TODAY).decode()
+                                         generated=NOW).decode()
     assert all(v.date.isoformat() in out for v in visits)
     assert content.recommendation("followup_schedule").quote_zh[:20] in out
     assert "Decision support only" in out
@@ -495,3 +496,33 @@ def test_igg_isotype_caveat(isotype, caveat):
 def test_igg_isotype_refuses_an_unknown_value():
     with pytest.raises(ValidationError):
         followup.ivig_assessment(5.0, True, "IgE")
+
+
+# --- the printed plan (issue 15 item 6) -----------------------------------------------------------
+
+NOW = datetime(2026, 3, 1, 9, 30)
+
+
+@pytest.mark.parametrize(("lang", "warning"), [("en", "Dates missing: no infusion date entered"),
+                                               ("zh", "日期未填:回输日期未输入")])
+def test_printed_plan_has_handwritten_lines_10_pt_zone_version_and_warns_iff_no_infusion_date(lang, warning):
+    visits = plan(date(2026, 1, 31))
+    dated = calendar_export.printable_html(visits, lang, infusion=date(2026, 1, 31), extramedullary=True,
+                                           generated=NOW, zone="UTC+8", version="9.9.9").decode()
+    undated = calendar_export.printable_html(visits, lang, infusion=None, extramedullary=True,
+                                             generated=NOW, zone="UTC+8", version="9.9.9").decode()
+    for page in (dated, undated):
+        for label in ("患者姓名 / Name", "病历号 / MRN", "床号 / Bed"):
+            assert f"<span>{label} <i></i></span>" in page
+        sizes = print_samples.font_sizes_pt(page)
+        assert sizes and min(sizes) >= 10, sizes
+        assert "2026-03-01 09:30" in page and "UTC+8" in page and "9.9.9" in page and "2022;43(4)" in page
+        assert all(calendar_export.visit_label(v, lang) in page for v in visits)  # every visit listed
+    assert warning not in dated and all(v.date.isoformat() in dated for v in visits)
+    assert warning in undated and not any(v.date.isoformat() in undated for v in visits)  # no invented date
+
+
+def test_printed_plan_escapes_zone_and_version():
+    page = calendar_export.printable_html(plan(date(2026, 1, 31)), "en", infusion=None, extramedullary=False,
+                                          generated=NOW, zone="<i>z</i>", version="<script>").decode()
+    assert "<script>" not in page and "&lt;i&gt;z&lt;/i&gt;" in page

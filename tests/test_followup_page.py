@@ -168,3 +168,20 @@ def test_igg_isotype_note_appears_for_igg_myeloma():
     assert "Monitor" in shown(at)
     at.selectbox(key="followup_isotype").set_value("IgA").run()
     assert not any("monoclonal protein" in x for x in shown(at).splitlines())
+
+
+def _plan_frames(at: AppTest) -> list[str]:
+    return [e.proto.srcdoc for e in at.get("iframe") if 'data-sheet="followup-plan"' in e.proto.srcdoc]
+
+
+@pytest.mark.parametrize(("lang", "warning"), [("en", "Dates missing: no infusion date entered"),
+                                               ("zh", "日期未填:回输日期未输入")])
+def test_the_plan_has_a_print_button_with_or_without_an_infusion_date(lang, warning):
+    dated = open_followup(lang, infusion="2026-01-31", today="2026-04-10")
+    frames = _plan_frames(dated)
+    assert len(frames) == 1 and "2026-02-14" in frames[0] and warning not in frames[0]
+    assert warning not in shown(dated)
+    undated = open_followup(lang, today="2026-04-10")
+    frames = _plan_frames(undated)
+    assert len(frames) == 1 and warning in frames[0]
+    assert warning in shown(undated)
