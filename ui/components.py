@@ -94,7 +94,7 @@ def quote_cards(rec_ids: list[str], *, collapsed: bool = True, show_notes: bool 
     if not ids:
         return
     if collapsed and not _inside_expander():
-        with st.expander(t("common.quotes_collapsed", n=len(ids)), icon=":material/format_quote:"):
+        with st.expander(t("common.quotes_collapsed", n=len(ids))):
             _cards(ids, show_notes=show_notes, link=link, toggle=True)
     else:
         _cards(ids, show_notes=show_notes, link=link, toggle=collapsed)
