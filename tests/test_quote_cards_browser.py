@@ -28,6 +28,9 @@ def test_quotes_are_collapsed_on_a_phone_and_open_with_one_tap(open_page):
     summary.click()  # one tap
     expect(page.get_by_text(T33, exact=False)).to_be_visible()
     expect(group.get_by_text("英文为本应用自译", exact=False)).to_have_count(0)
+    toggle = group.locator("[data-testid='stCheckbox'] label").first
+    tbox = toggle.bounding_box()
+    assert tbox is not None and tbox["height"] >= 44 and tbox["width"] >= 44
     group.get_by_text("显示英文", exact=True).click()
     probe.wait_idle()
     expect(group.get_by_text("英文为本应用自译(非共识原文)", exact=True)).to_be_visible()
