@@ -66,6 +66,9 @@ def test_every_quote_on_toxicity_stands_in_a_collapsed_group_labelled_with_its_c
                for _, cards in groups for card in cards)
     for exp in at.expander:
         assert not exp.proto.expanded  # collapsed on load
+        # Inside the page's own expanders ("When to suspect CRS"…) the cards stand directly:
+        # never a second expander to open.
+        assert not [e for e in exp.expander if e is not exp and COLLAPSED[lang].match(e.label)]
 
 
 def test_in_chinese_our_english_waits_behind_the_toggle_and_is_labelled_as_ours():
