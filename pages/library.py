@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from logic import content
-from ui.components import md_escape, quote_card
+from ui.components import md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
 MAX_HITS = 25
@@ -29,7 +29,7 @@ if rec_id:
         st.warning(t("library.unknown_rec", rec=rec_id))
     else:
         st.subheader(t("library.linked_heading"))
-        quote_card(rec_id, link=False)
+        quote_card(rec_id, link=False, collapsed=False)  # the reading page: quotes open
 
 if "library_query" not in st.session_state and st.query_params.get("q"):
     st.session_state["library_query"] = st.query_params.get("q", "")[:200]
@@ -57,8 +57,7 @@ with tab_search:
             st.caption(t("library.hits", n=len(hits)))
         else:
             st.info(t("library.no_hits", query=query))
-        for rec in hits[:MAX_HITS]:
-            quote_card(rec.id)
+        quote_cards([rec.id for rec in hits[:MAX_HITS]], collapsed=False)
         if len(hits) > MAX_HITS:
             st.caption(t("library.showing_first", n=MAX_HITS))
 

@@ -234,7 +234,7 @@ def _feedback(case: cases.Case, fb: cases.Feedback) -> None:
     st.markdown("\n".join(f"- {md_escape(line)}" for line in lines))
     _tool_link(case)
     st.markdown(f"**{t('practice.quotes_heading')}**")
-    quote_cards(list(case.recommendation_ids))
+    quote_cards(list(case.recommendation_ids), collapsed=False)  # the teaching point, under its heading
 
 
 def _check(case: cases.Case) -> None:

@@ -110,7 +110,10 @@ def test_rec_links_keep_the_path(open_proxied):
     """A quote card's link to /library?rec=<id> (it opens a new tab) lands under the path, on that
     recommendation."""
     probe = open_proxied("/dosing?lang=en&weight_kg=72", PHONE)
-    link = probe.page.locator(f"a[href^='/{BASE}/library?rec=']").first
+    links = probe.page.locator(f"a[href^='/{BASE}/library?rec=']")
+    link = links.first
+    if not link.is_visible():  # behind a collapsed "Consensus text (n)": one tap opens it
+        probe.page.locator("[data-testid='stExpander']").filter(has=links).first.locator("summary").first.click()
     link.scroll_into_view_if_needed()
     with probe.page.context.expect_page() as opened:
         link.click()

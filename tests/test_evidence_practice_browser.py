@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from logic import cases
 from tests.conftest import PHONE, TABLET
@@ -21,7 +22,9 @@ def test_tapping_a_chart_point_opens_that_study_with_its_registry_number(open_pa
     detail.wait_for(timeout=30000)
     text = detail.inner_text()
     assert "Registry number" in text and "NCT" in text
-    assert "Consensus text (Chinese original)" in text  # the row as printed, quoted
+    # the row as printed, quoted, behind one tap on "Consensus text (n)"
+    detail.locator("[data-testid='stExpander'] summary", has_text="Consensus text (").first.click()
+    expect(detail.get_by_text("Consensus text (Chinese original)", exact=False).first).to_be_visible()
     probe.assert_clean()
 
 

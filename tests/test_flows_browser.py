@@ -32,8 +32,24 @@ def quote_snippet(rec_id: str, snippet: str) -> str:
     return snippet
 
 
+# Quote cards wait behind a collapsed "依据原文 (n)" / "Consensus text (n)" expander (issue 15).
+QUOTE_GROUP = re.compile(r"(依据原文|Consensus text) \(\d+\)")
+
+
+def open_quote_group_holding(page, target) -> None:
+    """Open, with one click, the collapsed quote group that holds target, if it is in one."""
+    if target.first.is_visible():
+        return
+    group = page.locator("[data-testid='stExpander']").filter(
+        has=page.locator("summary", has_text=QUOTE_GROUP)).filter(has=target)
+    if group.count():
+        group.first.locator("summary").first.click()
+
+
 def expect_visible_text(page, snippet: str, root=None) -> None:
-    expect((root or page).get_by_text(snippet, exact=False).first).to_be_visible(timeout=TIMEOUT)
+    target = (root or page).get_by_text(snippet, exact=False)
+    open_quote_group_holding(page, target)
+    expect(target.first).to_be_visible(timeout=TIMEOUT)
 
 
 def switch_language(probe: PageProbe, to: str) -> None:
@@ -51,7 +67,9 @@ def expect_heading(page, name: str) -> None:
 def follow_rec_link(probe: PageProbe, rec_id: str, lang: str, snippet: str) -> None:
     """Click the page's link to /library?rec=<id> (it opens a new tab): the library shows that
     recommendation, under its heading, with its quote."""
-    link = probe.page.locator(f"a[href='/library?rec={rec_id}&lang={lang}']").first
+    link = probe.page.locator(f"a[href='/library?rec={rec_id}&lang={lang}']")
+    open_quote_group_holding(probe.page, link)
+    link = link.first
     link.scroll_into_view_if_needed()
     with probe.page.context.expect_page() as opened:
         link.click()

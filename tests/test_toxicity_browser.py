@@ -25,6 +25,8 @@ def test_crs_form_on_a_tablet_shows_the_grade_and_its_quote(open_page):
     expect(metric).to_have_text("Grade 3", timeout=30000)
     probe.wait_idle()
     expect(page.get_by_text("Set by: hypotension.", exact=True)).to_be_visible()
+    # The grade's quote waits behind "Consensus text (n)" under the result: one tap opens it.
+    page.locator('[data-testid="stExpander"] summary', has_text="Consensus text").first.click()
     expect(page.get_by_text("发热伴低血压(需要一种或不需应用升压药)", exact=False).first).to_be_visible()
     expect(page.get_by_text("Now: CRS grade 3", exact=False)).to_be_visible()
     probe.assert_clean()
