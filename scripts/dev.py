@@ -110,7 +110,8 @@ def serve(extra: list[str]) -> int:
 
 # --- mutation testing (mutmut 3) -----------------------------------------------------------
 
-MUTATE_MODULES = ("crs", "icans", "dosing", "eligibility", "relapse", "followup")
+# Paths under logic/ without ".py": a module in a package is named with its folder ("assistant/findings").
+MUTATE_MODULES = ("crs", "icans", "dosing", "eligibility", "relapse", "followup", "plans", "assistant/findings")
 SMOKE_MODULE = "relapse"
 MUTATE_DIR = ROOT / "build" / "mutation"
 MUTATE_COPY = ("logic", "content", "tests", "ui", "pages", "app.py", ".streamlit", "pyproject.toml")
@@ -172,12 +173,14 @@ def _stage(modules: tuple[str, ...]) -> None:
 
 
 def _mutant_results() -> dict[str, dict[str, int | None]]:
-    """module -> {mutant name: exit code} from mutmut's own records."""
+    """module ("crs", "assistant/findings") -> {mutant name: exit code} from mutmut's own records."""
     import json
 
     out = {}
-    for meta in sorted((MUTATE_DIR / "mutants" / "logic").glob("*.py.meta")):
-        out[meta.name.removesuffix(".py.meta")] = json.loads(meta.read_text())["exit_code_by_key"]
+    logic = MUTATE_DIR / "mutants" / "logic"
+    for meta in sorted(logic.rglob("*.py.meta")):
+        module = meta.relative_to(logic).as_posix().removesuffix(".py.meta")
+        out[module] = json.loads(meta.read_text())["exit_code_by_key"]
     return out
 
 
@@ -186,7 +189,7 @@ def _mutant_diff(name: str, sources: dict[str, dict[str, str]]) -> list[str]:
     import difflib
     import re
 
-    module = name.split(".")[1]
+    module = "/".join(name.split(".")[1:-1])  # logic.assistant.findings.x_f__mutmut_3 -> assistant/findings
     if module not in sources:
         text = (MUTATE_DIR / "mutants" / "logic" / f"{module}.py").read_text(encoding="utf-8")
         sources[module] = {m[1]: chunk for chunk in re.split(r"\n(?=(?:    )?def )", text)
