@@ -630,3 +630,25 @@ def test_other_transmissible_disease_such_as_hiv(answer, status):
 
 def test_other_transmissible_disease_not_asked_adds_no_item():
     assert "other_transmissible_disease" not in {i.id for i in evaluate(Baseline()).items}
+
+
+def test_washout_without_a_clock_matches_the_exposures_zone():
+    """now=None: an aware exposure is compared with an aware now, a naive one with a naive now."""
+    aware = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0, tzinfo=UTC)})
+    assert aware.earliest == datetime(2020, 1, 15, 8, 0, tzinfo=UTC)
+    assert aware.reference.tzinfo is not None and aware.items[0].status == "met"
+    naive = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0)})
+    assert naive.earliest == datetime(2020, 1, 15, 8, 0) and naive.reference.tzinfo is None
+
+
+def test_washout_with_no_exposure_keeps_the_reference():
+    now = datetime(2026, 12, 2, 9, 22)
+    w = elig.earliest_apheresis({}, now=now)
+    assert (w.earliest, w.binding, w.items, w.windows, w.reference) == (now, None, [], [], now)
+    planned = datetime(2026, 12, 20, 8, 0)
+    assert elig.earliest_apheresis({}, now=now, planned=planned).reference == planned
+
+
+def test_washout_message_defaults_to_english():
+    w = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0)}, now=datetime(2026, 12, 2, 9, 22))
+    assert w.items[0].message.startswith("Lenalidomide")
