@@ -652,3 +652,36 @@ def test_washout_with_no_exposure_keeps_the_reference():
 def test_washout_message_defaults_to_english():
     w = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0)}, now=datetime(2026, 12, 2, 9, 22))
     assert w.items[0].message.startswith("Lenalidomide")
+
+
+def test_exposure_moment_with_a_time_and_no_clock_is_that_wall_time():
+    assert elig.exposure_moment(date(2026, 11, 20), time(8, 0)) == datetime(2026, 11, 20, 8, 0)
+    aware_now = datetime(2026, 12, 2, 9, 22, tzinfo=UTC)
+    assert elig.exposure_moment(date(2026, 11, 20), time(8, 0), aware_now) == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("data", "lang", "errors"), [
+    ({"kps": 150}, "en", {"kps": "KPS 150 is outside 0–100."}),
+    ({"kps": 150}, "zh", {"kps": "KPS 150超出范围0–100。"}),
+    ({"ecog": 7}, "en", {"ecog": "ECOG 7 is outside 0–5."}),
+    ({"ecog": 2.5, "kps": 80}, "en", {"ecog": "ECOG is a whole number 0–5; 2.5 is not."}),
+    ({"kps": 80}, "en", {}),
+])
+def test_range_refusal_names_field_value_and_range(data, lang, errors):
+    assert elig.input_errors(Baseline, data, lang) == errors
+
+
+@pytest.mark.parametrize(("window", "en", "zh"), [
+    (timedelta(weeks=1), "1-week", "1周"), (timedelta(weeks=2), "2-week", "2周"),
+    (timedelta(hours=72), "72 h", "72 h"), (timedelta(hours=36.5), "36.5 h", "36.5 h"),
+])
+def test_window_text_literal(window, en, zh):
+    assert (elig.window_text(window, "en"), elig.window_text(window, "zh")) == (en, zh)
+
+
+@pytest.mark.parametrize(("x", "shown"), [
+    (0, "0"), (-0.5, "-0.5"), (47, "47"), (34.2, "34.2"), (0.0292, "0.0292"), (100, "100"),
+    (150.6, "151"), (-150.6, "-151"), (0.000123, "0.000123"),
+])
+def test_fmt_number_three_significant_figures_below_100(x, shown):
+    assert elig.fmt_number(x) == shown
