@@ -166,6 +166,12 @@ def _stage(modules: tuple[str, ...]) -> None:
             staged.write_text(text, encoding="utf-8")
         else:
             shutil.copy2(staged, path)
+    for m in modules:
+        # A run over other modules leaves this one as a plain copy in mutants/, which mutmut then takes
+        # as up to date ("unmodified"): its named mutants would find no tests. Make it generate again.
+        mutated = MUTATE_DIR / "mutants" / "logic" / f"{m}.py"
+        if mutated.exists() and "mutmut" not in mutated.read_text(encoding="utf-8"):
+            mutated.unlink()
     toml = MUTATE_DIR / "pyproject.toml"
     only = ", ".join(f'"logic/{m}.py"' for m in modules)
     text = re.sub(r"only_mutate = \[[^\]]*\]", f"only_mutate = [{only}]", toml.read_text(encoding="utf-8"))
@@ -261,6 +267,8 @@ def mutate(extra: list[str]) -> int:
     names = [a for a in extra if a != "--smoke"]
     modules = (SMOKE_MODULE,) if smoke else tuple(a for a in names if a in MUTATE_MODULES) or MUTATE_MODULES
     mutant_names = [a for a in names if a not in MUTATE_MODULES]  # e.g. logic.crs.x_assess_crs__mutmut_3
+    if mutant_names and not smoke:  # the modules of the named mutants: logic.assistant.findings.x_f__mutmut_3
+        modules = tuple(dict.fromkeys("/".join(n.split(".")[1:-1]) for n in mutant_names))
     _stage(modules)
     nice = ["nice", "-n", "10"] if shutil.which("nice") else []
     code = subprocess.run([*nice, str(py), "-m", "mutmut", "run", "--max-children", workers, *mutant_names],
