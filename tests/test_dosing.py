@@ -523,3 +523,9 @@ def test_height_refusal_reason_rounds_to_one_decimal(height, kind, message):
         dosing.body_surface_area(height, 70)
     err = e.value.errors()[0]
     assert (err["type"], err["msg"]) == (kind, message)
+
+
+def test_every_table1_row_has_its_recommendation():
+    """Each Table 1 row's dose rests on a recommendation of that row (so cell_doses's "" default is never used)."""
+    doses = dosing.cell_doses(70)
+    assert doses and all(d.recommendation_id for d in doses)
