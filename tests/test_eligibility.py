@@ -685,3 +685,21 @@ def test_window_text_literal(window, en, zh):
 ])
 def test_fmt_number_three_significant_figures_below_100(x, shown):
     assert elig.fmt_number(x) == shown
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("umol", "lang", "message"), [
+    pytest.param(50, "en", "Total bilirubin 50 µmol/L (2.92 mg/dL, 0.0292 g/L) is above the usual trial limit (about "
+                 "34.2 µmol/L, 2 mg/dL): requirement ② (good hepatic function) is not met, by the app's reading. It is "
+                 "below the printed <0.2 g/L (342 µmol/L), which is likely a misprint and is not guessed at.",
+                 id="consensus-P4-bilirubin-50umol-2.92mgdl-usual-2mgdl-en"),
+    pytest.param(50, "zh", "总胆红素50 µmol/L(2.92 mg/dL,0.0292 g/L)高于临床试验常用上限(约34.2 µmol/L,2 mg/dL):按本应用的理解,"
+                 "第②条(良好的肝功能)不符合。该值低于原文<0.2 g/L(342 µmol/L),后者疑为印刷错误,本应用不推测其原意。",
+                 id="consensus-P4-bilirubin-50umol-zh"),
+    pytest.param(400, "en", "Total bilirubin 400 µmol/L (23.4 mg/dL, 0.234 g/L) is at or above even the printed limit "
+                 "<0.2 g/L (342 µmol/L).", id="consensus-P4-bilirubin-400umol-above-printed-0.2gL-en"),
+])
+def test_bilirubin_message_units_worked_by_hand(umol, lang, message):
+    """17.1 µmol/L per mg/dL, 584.66 g/mol: 50 µmol/L = 2.92 mg/dL = 0.0292 g/L; 0.2 g/L = 342 µmol/L."""
+    item = next(i for i in evaluate(Baseline(bilirubin=umol), lang).items if i.id == "bilirubin")
+    assert (item.status, item.message) == ("not_met", message)
