@@ -110,7 +110,8 @@ def serve(extra: list[str]) -> int:
 
 # --- mutation testing (mutmut 3) -----------------------------------------------------------
 
-MUTATE_MODULES = ("crs", "icans", "dosing", "eligibility", "relapse", "followup")
+# Paths under logic/ without ".py": a module in a package is named with its folder ("assistant/findings").
+MUTATE_MODULES = ("crs", "icans", "dosing", "eligibility", "relapse", "followup", "plans", "assistant/findings")
 SMOKE_MODULE = "relapse"
 MUTATE_DIR = ROOT / "build" / "mutation"
 MUTATE_COPY = ("logic", "content", "tests", "ui", "pages", "app.py", ".streamlit", "pyproject.toml")
@@ -165,6 +166,12 @@ def _stage(modules: tuple[str, ...]) -> None:
             staged.write_text(text, encoding="utf-8")
         else:
             shutil.copy2(staged, path)
+    for m in modules:
+        # A run over other modules leaves this one as a plain copy in mutants/, which mutmut then takes
+        # as up to date ("unmodified"): its named mutants would find no tests. Make it generate again.
+        mutated = MUTATE_DIR / "mutants" / "logic" / f"{m}.py"
+        if mutated.exists() and "mutmut" not in mutated.read_text(encoding="utf-8"):
+            mutated.unlink()
     toml = MUTATE_DIR / "pyproject.toml"
     only = ", ".join(f'"logic/{m}.py"' for m in modules)
     text = re.sub(r"only_mutate = \[[^\]]*\]", f"only_mutate = [{only}]", toml.read_text(encoding="utf-8"))
@@ -172,12 +179,14 @@ def _stage(modules: tuple[str, ...]) -> None:
 
 
 def _mutant_results() -> dict[str, dict[str, int | None]]:
-    """module -> {mutant name: exit code} from mutmut's own records."""
+    """module ("crs", "assistant/findings") -> {mutant name: exit code} from mutmut's own records."""
     import json
 
     out = {}
-    for meta in sorted((MUTATE_DIR / "mutants" / "logic").glob("*.py.meta")):
-        out[meta.name.removesuffix(".py.meta")] = json.loads(meta.read_text())["exit_code_by_key"]
+    logic = MUTATE_DIR / "mutants" / "logic"
+    for meta in sorted(logic.rglob("*.py.meta")):
+        module = meta.relative_to(logic).as_posix().removesuffix(".py.meta")
+        out[module] = json.loads(meta.read_text())["exit_code_by_key"]
     return out
 
 
@@ -186,7 +195,7 @@ def _mutant_diff(name: str, sources: dict[str, dict[str, str]]) -> list[str]:
     import difflib
     import re
 
-    module = name.split(".")[1]
+    module = "/".join(name.split(".")[1:-1])  # logic.assistant.findings.x_f__mutmut_3 -> assistant/findings
     if module not in sources:
         text = (MUTATE_DIR / "mutants" / "logic" / f"{module}.py").read_text(encoding="utf-8")
         sources[module] = {m[1]: chunk for chunk in re.split(r"\n(?=(?:    )?def )", text)
@@ -258,6 +267,8 @@ def mutate(extra: list[str]) -> int:
     names = [a for a in extra if a != "--smoke"]
     modules = (SMOKE_MODULE,) if smoke else tuple(a for a in names if a in MUTATE_MODULES) or MUTATE_MODULES
     mutant_names = [a for a in names if a not in MUTATE_MODULES]  # e.g. logic.crs.x_assess_crs__mutmut_3
+    if mutant_names and not smoke:  # the modules of the named mutants: logic.assistant.findings.x_f__mutmut_3
+        modules = tuple(dict.fromkeys("/".join(n.split(".")[1:-1]) for n in mutant_names))
     _stage(modules)
     nice = ["nice", "-n", "10"] if shutil.which("nice") else []
     code = subprocess.run([*nice, str(py), "-m", "mutmut", "run", "--max-children", workers, *mutant_names],

@@ -9,6 +9,7 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,21 @@ FRAMEWORK_PROBES = ("/_stcore/health", "/_stcore/host-config")
 TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
 # Browser tests fail when Chromium is missing; a machine that cannot run them says so explicitly.
+# AppTest page runs read the time through ui/clock.py; fix_clock(at) fixes it (ui.clock.TEST_NOW_KEY) so a
+# page test gives the same result at midnight and in any zone. AppTest sends no browser zone: the pages'
+# wall clock is UTC, so WALL_NOW is FIXED_NOW without its zone.
+FIXED_NOW = datetime(2026, 12, 2, 9, 22, tzinfo=UTC)
+WALL_NOW = FIXED_NOW.replace(tzinfo=None)
+TODAY = WALL_NOW.date()
+
+
+def fix_clock(at):
+    from ui.clock import TEST_NOW_KEY
+
+    at.session_state[TEST_NOW_KEY] = FIXED_NOW
+    return at
+
+
 SKIP_BROWSER = os.environ.get("CART_SKIP_BROWSER_TESTS", "").lower() in {"1", "true", "yes"}
 
 

@@ -541,3 +541,36 @@ def test_preselection_follows_where_the_user_came_from():
     assert dose_sheet.preselected(None, available) == available
     assert dose_sheet.preselected("toxicity", available) == ["toci_check"]
     assert dose_sheet.preselected("lymphodepletion", ["tocilizumab"]) == ["tocilizumab"]  # nothing of LD computed
+
+
+# --- the refusals' exact reasons at their edges (mutation survivors, issue 18) ---------------------
+
+@pytest.mark.parametrize(("weight", "kind", "message"), [
+    (0.5, "weight_below_adult", "Weight 0.5 kg is below 30 kg: outside this adult consensus; use paediatric guidance."),
+    (300000, "weight_grams", "Weight 300000 looks like grams; enter kilograms (300 kg?)."),
+    (300001, "weight_above_max", "Weight 300001 kg is above 300 kg; check the value and unit."),
+    (68450, "weight_grams", "Weight 68450 looks like grams; enter kilograms (68.5 kg?)."),
+    (1000000, "weight_above_max", "Weight 1000000 kg is above 300 kg; check the value and unit."),
+])
+def test_weight_refusal_reason_at_each_edge(weight, kind, message):
+    with pytest.raises(ValidationError) as e:
+        dosing.tocilizumab(weight)
+    err = e.value.errors()[0]
+    assert (err["type"], err["msg"]) == (kind, message)
+
+
+@pytest.mark.parametrize(("height", "kind", "message"), [
+    (1.7055, "height_metres", "Height 1.7055 looks like metres; enter centimetres (170.6 cm?)."),
+    (1705.5, "height_millimetres", "Height 1705.5 looks like millimetres; enter centimetres (170.6 cm?)."),
+])
+def test_height_refusal_reason_rounds_to_one_decimal(height, kind, message):
+    with pytest.raises(ValidationError) as e:
+        dosing.body_surface_area(height, 70)
+    err = e.value.errors()[0]
+    assert (err["type"], err["msg"]) == (kind, message)
+
+
+def test_every_table1_row_has_its_recommendation():
+    """Each Table 1 row's dose rests on a recommendation of that row (so cell_doses's "" default is never used)."""
+    doses = dosing.cell_doses(70)
+    assert doses and all(d.recommendation_id for d in doses)

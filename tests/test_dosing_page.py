@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import WALL_NOW, fix_clock
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def open_dosing(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     at.query_params["lang"] = lang
     for k, v in params.items():
         at.query_params[k] = v
@@ -76,7 +78,7 @@ def test_weight_limits_accepted():
 
 
 def test_bad_link_values_ignored_with_a_message():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     for k, v in {"lang": "en", "weight_kg": "abc", "regimen": "CAR-X", "drug": "aspirin",
                  "infusion": "10/03/2026"}.items():
         at.query_params[k] = v
@@ -100,7 +102,7 @@ def _add_dose(at: AppTest, when: datetime) -> AppTest:
 def test_guard_first_dose_then_8_hour_rule_then_allowed():
     at = open_dosing(weight_kg="72")
     assert "Another dose is allowed now." in shown(at)
-    now = datetime.now()
+    now = WALL_NOW
     _add_dose(at, now - timedelta(hours=2))
     text = shown(at)
     assert "Not now." in text and "At least 8 h between doses" in text
@@ -112,7 +114,7 @@ def test_guard_first_dose_then_8_hour_rule_then_allowed():
 
 def test_guard_stops_after_four_doses():
     at = open_dosing("zh", weight_kg="72")
-    start = datetime.now() - timedelta(hours=80)
+    start = WALL_NOW - timedelta(hours=80)
     for h in (0, 8, 16, 24):
         _add_dose(at, start + timedelta(hours=h))
     text = shown(at)
@@ -121,10 +123,10 @@ def test_guard_stops_after_four_doses():
 
 def test_guard_refuses_future_and_duplicate_times_and_keeps_the_log_in_order():
     at = open_dosing(weight_kg="72")
-    _add_dose(at, datetime.now() + timedelta(hours=3))
+    _add_dose(at, WALL_NOW + timedelta(hours=3))
     assert any("is later than now" in e.value for e in at.error), [e.value for e in at.error]
     assert at.session_state["patient_toci"] == ()
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = WALL_NOW
     _add_dose(at, now - timedelta(hours=2))
     _add_dose(at, now - timedelta(hours=12))
     assert [t for t, _ in at.session_state["patient_toci"]] == [now - timedelta(hours=12), now - timedelta(hours=2)]
@@ -179,7 +181,7 @@ def test_cells_and_collection():
 def test_dose_sheet_section_offers_the_download(lang, needle):
     # AppTest formats a segmented control's value with format_func in the test process (in
     # English), so the section is chosen through session state before the page first runs.
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     for k, v in {"lang": lang, "weight_kg": "72", "height_cm": "170", "regimen": "CT103A"}.items():
         at.query_params[k] = v
     at.run()

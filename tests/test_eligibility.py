@@ -658,3 +658,76 @@ def test_printed_summary_has_handwritten_lines_10_pt_zone_version_and_warns_iff_
 def test_printed_summary_escapes_the_zone_and_version():
     page = render_summary(evaluate(Baseline()), [], None, [], "en", NOW, zone="<b>z</b>", version="<script>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;b&gt;z&lt;/b&gt;" in page
+
+
+def test_washout_without_a_clock_matches_the_exposures_zone():
+    """now=None: an aware exposure is compared with an aware now, a naive one with a naive now."""
+    aware = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0, tzinfo=UTC)})
+    assert aware.earliest == datetime(2020, 1, 15, 8, 0, tzinfo=UTC)
+    assert aware.reference.tzinfo is not None and aware.items[0].status == "met"
+    naive = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0)})
+    assert naive.earliest == datetime(2020, 1, 15, 8, 0) and naive.reference.tzinfo is None
+
+
+def test_washout_with_no_exposure_keeps_the_reference():
+    now = datetime(2026, 12, 2, 9, 22)
+    w = elig.earliest_apheresis({}, now=now)
+    assert (w.earliest, w.binding, w.items, w.windows, w.reference) == (now, None, [], [], now)
+    planned = datetime(2026, 12, 20, 8, 0)
+    assert elig.earliest_apheresis({}, now=now, planned=planned).reference == planned
+
+
+def test_washout_message_defaults_to_english():
+    w = elig.earliest_apheresis({"lenalidomide": datetime(2020, 1, 1, 8, 0)}, now=datetime(2026, 12, 2, 9, 22))
+    assert w.items[0].message.startswith("Lenalidomide")
+
+
+def test_exposure_moment_with_a_time_and_no_clock_is_that_wall_time():
+    assert elig.exposure_moment(date(2026, 11, 20), time(8, 0)) == datetime(2026, 11, 20, 8, 0)
+    aware_now = datetime(2026, 12, 2, 9, 22, tzinfo=UTC)
+    assert elig.exposure_moment(date(2026, 11, 20), time(8, 0), aware_now) == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("data", "lang", "errors"), [
+    ({"kps": 150}, "en", {"kps": "KPS 150 is outside 0–100."}),
+    ({"kps": 150}, "zh", {"kps": "KPS 150超出范围0–100。"}),
+    ({"ecog": 7}, "en", {"ecog": "ECOG 7 is outside 0–5."}),
+    ({"ecog": 2.5, "kps": 80}, "en", {"ecog": "ECOG is a whole number 0–5; 2.5 is not."}),
+    ({"kps": 80}, "en", {}),
+])
+def test_range_refusal_names_field_value_and_range(data, lang, errors):
+    assert elig.input_errors(Baseline, data, lang) == errors
+
+
+@pytest.mark.parametrize(("window", "en", "zh"), [
+    (timedelta(weeks=1), "1-week", "1周"), (timedelta(weeks=2), "2-week", "2周"),
+    (timedelta(hours=72), "72 h", "72 h"), (timedelta(hours=36.5), "36.5 h", "36.5 h"),
+])
+def test_window_text_literal(window, en, zh):
+    assert (elig.window_text(window, "en"), elig.window_text(window, "zh")) == (en, zh)
+
+
+@pytest.mark.parametrize(("x", "shown"), [
+    (0, "0"), (-0.5, "-0.5"), (47, "47"), (34.2, "34.2"), (0.0292, "0.0292"), (100, "100"),
+    (150.6, "151"), (-150.6, "-151"), (0.000123, "0.000123"),
+])
+def test_fmt_number_three_significant_figures_below_100(x, shown):
+    assert elig.fmt_number(x) == shown
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("umol", "lang", "message"), [
+    pytest.param(50, "en", "Total bilirubin 50 µmol/L (2.92 mg/dL, 0.0292 g/L) is above the usual trial limit (about "
+                 "34.2 µmol/L, 2 mg/dL): requirement ② (good hepatic function) is not met, by the app's reading. It is "
+                 "below the printed <0.2 g/L (342 µmol/L), which is likely a misprint and is not guessed at.",
+                 id="consensus-P4-bilirubin-50umol-2.92mgdl-usual-2mgdl-en"),
+    pytest.param(50, "zh", "总胆红素50 µmol/L(2.92 mg/dL,0.0292 g/L)高于临床试验常用上限(约34.2 µmol/L,2 mg/dL):按本应用的理解,"
+                 "第②条(良好的肝功能)不符合。该值低于原文<0.2 g/L(342 µmol/L),后者疑为印刷错误,本应用不推测其原意。",
+                 id="consensus-P4-bilirubin-50umol-zh"),
+    pytest.param(400, "en", "Total bilirubin 400 µmol/L (23.4 mg/dL, 0.234 g/L) is at or above even the printed limit "
+                 "<0.2 g/L (342 µmol/L).", id="consensus-P4-bilirubin-400umol-above-printed-0.2gL-en"),
+])
+def test_bilirubin_message_units_worked_by_hand(umol, lang, message):
+    """17.1 µmol/L per mg/dL, 584.66 g/mol: 50 µmol/L = 2.92 mg/dL = 0.0292 g/L; 0.2 g/L = 342 µmol/L."""
+    item = next(i for i in evaluate(Baseline(bilirubin=umol), lang).items if i.id == "bilirubin")
+    assert (item.status, item.message) == ("not_met", message)

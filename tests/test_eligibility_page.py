@@ -3,11 +3,13 @@ the washout planner, language switching without losing inputs, and the summary d
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import TODAY, fix_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 TRI_FIELDS = ("cardiac_amyloidosis", "atrial_fibrillation", "active_infection", "pregnant_or_lactating", "active_hbv",
@@ -18,7 +20,7 @@ NUMBERS = {"kps": 80, "ecog": 1, "lvef": 60.0, "alt": 1.0, "ast": 1.0, "bilirubi
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     at.query_params["lang"] = lang
     for k, v in params.items():
         at.query_params[k] = v
@@ -138,7 +140,7 @@ def test_language_switch_keeps_the_inputs():
 
 
 def test_link_seeds_the_washout_and_gives_the_earliest_date():
-    last = date.today() - timedelta(days=3)
+    last = TODAY - timedelta(days=3)
     at = open_page(lenalidomide=last.isoformat())
     assert at.date_input(key="eligibility_exp_lenalidomide").value == last
     # A bare date counts from the end of that day: +1 day, then the 2-week window.
@@ -147,14 +149,14 @@ def test_link_seeds_the_washout_and_gives_the_earliest_date():
 
 
 def test_link_with_time_sets_the_time_and_the_72_hour_edge():
-    last = date.today() - timedelta(days=1)
+    last = TODAY - timedelta(days=1)
     at = open_page(therapeutic_corticosteroids=f"{last.isoformat()}T08:00")
     assert at.toggle(key="eligibility_know_times").value is True
     assert at.metric[0].value == f"{last + timedelta(days=3):%Y-%m-%d} 08:00"
 
 
 def test_bad_link_values_are_ignored_with_a_visible_reason():
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (TODAY + timedelta(days=5)).isoformat()
     at = open_page(bortezomib="yesterday", vincristine=future)
     warnings = " ".join(w.value for w in at.warning)
     assert "bortezomib=yesterday: not a date" in warnings
@@ -164,9 +166,9 @@ def test_bad_link_values_are_ignored_with_a_visible_reason():
 
 
 def test_planned_date_is_checked_against_every_window():
-    last = date.today() - timedelta(days=20)
-    at = open_page(vincristine=last.isoformat(), lenalidomide=(date.today() - timedelta(days=2)).isoformat())
-    at.date_input(key="eligibility_planned").set_value(date.today() + timedelta(days=30)).run()
+    last = TODAY - timedelta(days=20)
+    at = open_page(vincristine=last.isoformat(), lenalidomide=(TODAY - timedelta(days=2)).isoformat())
+    at.date_input(key="eligibility_planned").set_value(TODAY + timedelta(days=30)).run()
     text = shown(at)
     assert "Vincristine: Met" in text and "Lenalidomide: Met" in text
     assert len(at.get("plotly_chart")) == 1

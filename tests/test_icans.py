@@ -338,3 +338,8 @@ def test_property_ice_items_raise_only_validation_errors(o, n, c, w, a):
     except ValidationError:
         return
     assert 0 <= score <= 10
+
+
+def test_ice_partial_lists_the_items_not_yet_tested():
+    assert icans.ICEPartial(orientation=4, writing=1).missing() == ["naming", "command", "attention"]
+    assert icans.ICEPartial().missing() == ["orientation", "naming", "command", "writing", "attention"]

@@ -657,3 +657,27 @@ def test_ivig_infection_not_assessed(igg, decision):
 def test_ivig_6_01_infection_unknown_shows_both_branches_p18():
     a = followup.ivig_assessment(6.01, None)
     assert (a.if_infection, a.if_no_infection) == ("assess_further", "monitor")
+
+
+# --- mutation survivors killed with literals (issue 18) -------------------------------------------
+
+@pytest.mark.parametrize(("infusion", "until"), [
+    P(date(2026, 1, 15), date(2026, 4, 15), id="consensus-P17-IgG-monthly-for-3-months"),
+    P(date(2026, 1, 31), date(2026, 4, 30), id="consensus-P17-IgG-3-months-month-end"),
+])
+def test_igg_monitoring_lasts_three_months(infusion, until):
+    # 「治疗后3个月内应每月监测」
+    assert followup.igg_monitoring_until(infusion) == until
+
+
+@pytest.mark.parametrize(("antigen", "ids"), [
+    P("positive", ["relapse_antigen_positive", "dual_target_rationale", "relapse_second_car_t"],
+      id="consensus-P19-antigen-positive-other-target-untested"),
+    P("negative", ["relapse_antigen_negative", "dual_target_rationale", "relapse_second_car_t"],
+      id="consensus-P19-antigen-negative-other-target-untested"),
+])
+def test_other_target_option_cites_the_dual_target_statement(antigen, ids):
+    """Another target not yet tested: the option is conditional and rests on the antigen row, the
+    dual-target statement and the second-CAR-T row."""
+    opt = next(o for o in relapse.assess(relapse.RelapseContext(antigen=antigen)).options if o.id == "other_target")
+    assert (opt.condition, opt.recommendation_ids) == ("if_other_target_detectable", ids)

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import FIXED_NOW, WALL_NOW, fix_clock
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def start(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     at.query_params["lang"] = lang
     for k, v in params.items():
         at.query_params[k] = v
@@ -63,7 +65,7 @@ def test_url_brings_the_patient_back_and_bad_values_are_named():
 
 def test_a_dose_logged_on_the_toxicity_chart_is_counted_by_the_dosing_guard():
     at = go(start(weight_kg="70"), "toxicity")
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = WALL_NOW
     at.date_input(key="toxicity_infusion_date").set_value((now - timedelta(days=3)).date()).run()
     at.datetime_input(key="toxicity_entry_at").set_value(now - timedelta(hours=2))
     at.radio(key="toxicity_dose_kind").set_value("tocilizumab")
@@ -78,7 +80,7 @@ def test_a_dose_logged_on_the_toxicity_chart_is_counted_by_the_dosing_guard():
 
 def test_after_four_doses_the_icans_box_offers_no_fifth():
     """M6 in the page: the ICANS with-CRS tocilizumab line carries the course guard."""
-    now = datetime.now().replace(second=0, microsecond=0)
+    now = WALL_NOW
     doses = ",".join(f"{now - timedelta(hours=h):%Y-%m-%dT%H:%M}_560" for h in (50, 40, 30, 20))
     at = go(start(weight_kg="70", toci=doses, temp_c="39", hypotension="one_vasopressor", ice="5"), "toxicity")
     text = shown(at)
@@ -109,3 +111,14 @@ def test_without_a_time_zone_the_server_clock_is_labelled_as_such():
     """AppTest sends no browser zone: the time shown is the server's, and says so."""
     at = go(start(), "dosing")
     assert "UTC, server clock: this browser did not send its time zone" in shown(at)
+
+
+def test_page_tests_run_on_the_fixed_clock_not_the_machines():
+    """tests.conftest.fix_clock: the pages' "now" is FIXED_NOW (09:22 UTC), whatever the machine's time."""
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
+    at.run()
+    from ui.clock import TEST_NOW_KEY
+    assert at.session_state[TEST_NOW_KEY] == FIXED_NOW
+    at.switch_page("pages/dosing.py").run()
+    at.button(key="dosing_toci_add").click().run()   # the time field starts at the page's "now"
+    assert [t for t, _ in at.session_state["patient_toci"]] == [WALL_NOW]

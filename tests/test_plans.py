@@ -241,3 +241,160 @@ def test_every_line_renders_in_both_languages(lang, grade):
         for line in p.lines:
             s = plans.describe(line, lang, "UTC+8")
             assert s and "{" not in s
+
+
+# --- every line of every plan, as literals (Tables 4 and 5; mutation survivors, issue 18) --------
+
+TOCI_68 = ((544.0, "mg", None, "tocilizumab_dosing"), "8 mg/kg × 68 kg = 544 mg", "8 mg/kg IV", 27.2)
+BOTH, EITHER = "toci_and_or_steroid", "steroid_either"
+NO_DOSE = (None, None, None, None)
+
+# (action, condition, may, group, level, every_days, recommendation_id, (dose, formula, rule, volume_ml))
+CRS_PLANS_68KG = {
+    2: [("monitoring", None, False, None, None, None, "crs_mgmt_grade_2", NO_DOSE),
+        ("supportive_care", None, False, None, None, None, "crs_mgmt_grade_2", NO_DOSE),
+        ("organ_function_monitoring", None, False, None, None, None, "crs_mgmt_grade_2", NO_DOSE),
+        ("tocilizumab", "elderly_or_comorbid", True, BOTH, None, None, "tocilizumab_dosing", TOCI_68),
+        ("corticosteroids", "elderly_or_comorbid", True, BOTH, None, None, "crs_mgmt_grade_2", NO_DOSE)],
+    3: [("monitoring", None, False, None, None, None, "crs_mgmt_grade_3", NO_DOSE),
+        ("supportive_care", None, False, None, None, None, "crs_mgmt_grade_3", NO_DOSE),
+        ("tocilizumab", None, False, BOTH, None, None, "tocilizumab_dosing", TOCI_68),
+        ("dexamethasone", "hypotension_after_1_2_tocilizumab", True, BOTH, None, None, "crs_mgmt_grade_3",
+         ((10.0, "mg", "q6h", "crs_mgmt_grade_3"), "10 mg q6h", None, None)),
+        ("dexamethasone", "refractory", True, BOTH, None, None, "crs_mgmt_grade_3",
+         ((20.0, "mg", "q6h", "crs_mgmt_grade_3"), "20 mg q6h", None, None))],
+    4: [("monitoring", None, False, None, None, None, "crs_mgmt_grade_4", NO_DOSE),
+        ("supportive_care", None, False, None, None, None, "crs_mgmt_grade_4", NO_DOSE),
+        ("tocilizumab", None, False, BOTH, None, None, "tocilizumab_dosing", TOCI_68),
+        ("corticosteroids", None, False, BOTH, None, None, "crs_mgmt_grade_4", NO_DOSE),
+        ("methylprednisolone", None, True, BOTH, None, None, "crs_mgmt_grade_4",
+         ((1000.0, "mg", "daily", "crs_mgmt_grade_4"), "1 g/d = 1000 mg daily", None, None))],
+}
+
+
+def _dex(rec):
+    return ("dexamethasone", None, False, EITHER, None, None, rec, ((10.0, "mg", "q6h", rec), "10 mg q6h", None, None))
+
+
+def _mp(rec):
+    return ("methylprednisolone", None, False, EITHER, None, None, rec,
+            ((68.0, "mg", "q12h", rec), "1 mg/kg × 68 kg = 68 mg q12h", "1 mg/kg IV q12h", None))
+
+
+ICANS_PLANS_68KG = {
+    # (ICANS grade, CRS grade or None, CRS at least): lines
+    (2, 2, True): [("supportive_care", None, False, None, None, None, "icans_g2_no_crs", NO_DOSE),
+                   _dex("icans_g2_no_crs"), _mp("icans_g2_no_crs"),
+                   ("tocilizumab", None, False, None, None, None, "icans_g2_with_crs", TOCI_68),
+                   ("icu_transfer", "crs_grade_ge_2", False, None, "consider", None, "icans_g2_with_crs", NO_DOSE)],
+    (3, 0, False): [("icu_transfer", None, False, None, "advised", None, "icans_g3_no_crs", NO_DOSE),
+                    ("supportive_care", None, False, None, None, None, "icans_g3_no_crs", NO_DOSE),
+                    _dex("icans_g3_no_crs"), _mp("icans_g3_no_crs"),
+                    ("neuroimaging", "icans_persists_ge_3", False, None, None, (2, 3), "icans_g3_no_crs", NO_DOSE)],
+    (3, 3, False): [("icu_transfer", None, False, None, "advised", None, "icans_g3_no_crs", NO_DOSE),
+                    ("supportive_care", None, False, None, None, None, "icans_g3_no_crs", NO_DOSE),
+                    _dex("icans_g3_no_crs"), _mp("icans_g3_no_crs"),
+                    ("neuroimaging", "icans_persists_ge_3", False, None, None, (2, 3), "icans_g3_no_crs", NO_DOSE),
+                    ("tocilizumab", None, False, None, None, None, "icans_g3_with_crs", TOCI_68)],
+    (4, None, False): [
+        ("supportive_care", None, False, None, None, None, "icans_g4_no_crs", NO_DOSE),
+        ("icu_care_ventilation", None, False, None, "advised", None, "icans_g4_no_crs", NO_DOSE),
+        ("methylprednisolone", None, False, None, None, None, "icans_g4_no_crs",
+         ((1000.0, "mg", "daily", "icans_g4_no_crs"), "1 g/d = 1000 mg daily", None, None)),
+        ("neuroimaging", "icans_persists_ge_3", False, None, None, (2, 3), "icans_g4_no_crs", NO_DOSE),
+        ("status_epilepticus", "convulsive_status_epilepticus", False, None, None, None, "icans_g4_no_crs", NO_DOSE)],
+}
+
+
+def _as_rows(p: plans.Plan) -> list[tuple]:
+    return [(x.action, x.condition, x.may, x.group, x.level, x.every_days, x.recommendation_id,
+             ((x.dose.amount, x.dose.unit, x.dose.frequency, x.dose.recommendation_id) if x.dose else None,
+              x.formula, x.rule, x.volume_ml) if x.dose else (None, x.formula, x.rule, x.volume_ml))
+            for x in p.lines]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("grade", [pytest.param(n, id=f"consensus-T4.{n}") for n in (2, 3, 4)])
+def test_crs_plan_every_line_literal(grade):
+    p = plans.crs_management_plan(g(grade), 68)
+    assert _as_rows(p) == CRS_PLANS_68KG[grade]
+    assert (p.kind, p.grade, p.at_least) == ("crs", grade, False)
+    assert p.recommendation_ids == [f"crs_mgmt_grade_{grade}", "tocilizumab_dosing"]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("key", [pytest.param(k, id=f"consensus-T5.{k[0]}-crs-{k[1]}") for k in ICANS_PLANS_68KG])
+def test_icans_plan_every_line_literal(key):
+    grade, crs_grade, crs_at_least = key
+    crs = None if crs_grade is None else g(crs_grade, crs_at_least)
+    p = plans.icans_management_plan(g(grade), crs, 68)
+    assert _as_rows(p) == ICANS_PLANS_68KG[key]
+    with_crs = None if crs_grade is None else crs_grade > 0
+    assert (p.kind, p.grade, p.with_crs, p.crs_grade, p.crs_at_least) == ("icans", grade, with_crs, crs_grade,
+                                                                         crs_at_least)
+    assert p.recommendation_ids == list(dict.fromkeys(r[6] for r in ICANS_PLANS_68KG[key]))
+
+
+def test_icans_plan_passes_the_clock_to_the_tocilizumab_guard():
+    """ICANS grade 1 with CRS, one dose 2 h ago: with the clock the guard says 'not before 15:22' and
+    records the time it used; the same without a clock says so."""
+    given = [NOW - 2 * H]
+    line = plans.icans_management_plan(g(1), g(2), 68, given, NOW).line("tocilizumab")
+    assert (line.allowed, line.earliest, line.checked_at) == (False, datetime(2026, 12, 2, 15, 22), NOW)
+    first = plans.icans_management_plan(g(1), g(2), 68, [], NOW).line("tocilizumab")
+    assert (first.allowed, first.checked_at, first.check.doses_total) == (True, NOW, 0)
+
+
+RENDERED = {
+    "en": {
+        "repeat_zone": "Repeat dose, if control is poor: tocilizumab 544 mg IV Course: 1 dose(s) given; "
+                       "next dose no earlier than 2026-12-02 15:22 (UTC+8).",
+        "repeat": "Repeat dose, if control is poor: tocilizumab 544 mg IV Course: 1 dose(s) given; "
+                  "next dose no earlier than 2026-12-02 15:22.",
+        "no_clock": "Repeat dose, if control is poor: tocilizumab 544 mg IV Course: 1 dose(s) given; next dose "
+                    "no earlier than 2026-12-02 15:22 (UTC+8) (the current time was not given).",
+        "first_now": "Tocilizumab 544 mg IV Course: 0 dose(s) given; a dose is allowed now.",
+        "icans4": ["Supportive care", "ICU care; mechanical ventilation advised", "Methylprednisolone 1000 mg IV daily",
+                   "While ICANS stays grade 3 or higher: repeat neuroimaging (CT or MRI) every 2-3 days",
+                   "Convulsive status epilepticus: treat per guidelines"],
+        "icans2_no_weight": ["Supportive care", "Dexamethasone 10 mg IV q6h",
+                             "Methylprednisolone 1 mg/kg IV q12h (enter the weight for the dose)"],
+        "icu3": "Transfer to the ICU advised",
+        "toci_dose": "544 mg IV",
+    },
+    "zh": {
+        "repeat_zone": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注 本疗程已用1次;下一次不早于2026-12-02 15:22 (UTC+8)。",
+        "repeat": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注 本疗程已用1次;下一次不早于2026-12-02 15:22。",
+        "no_clock": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注 本疗程已用1次;下一次不早于2026-12-02 15:22 (UTC+8)(未提供当前时间)。",
+        "first_now": "托珠单抗 544 mg 静脉滴注 本疗程已用0次;现在可给药。",
+        "icans4": ["支持治疗", "ICU监护,建议机械通气", "甲泼尼龙 1000 mg 静脉滴注 每日1次",
+                   "若ICANS持续≥3级:每2~3 d重复神经影像学(CT或MRI)检查", "惊厥性癫痫持续状态:参照指南治疗"],
+        "icans2_no_weight": ["支持治疗", "地塞米松 10 mg 静脉滴注 每6 h 1次", "甲泼尼龙 1 mg/kg IV q12h(请输入体重以计算剂量)"],
+        "icu3": "建议转入ICU",
+        "toci_dose": "544 mg 静脉滴注",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plan_lines_rendered_word_for_word(lang):
+    want = RENDERED[lang]
+    repeat = plans.icans_management_plan(g(1), g(2), 68, [NOW - 2 * H], NOW).line("tocilizumab")
+    assert plans.describe(repeat, lang, "UTC+8") == want["repeat_zone"]
+    assert plans.describe(repeat, lang) == want["repeat"]
+    assert plans.describe(repeat, lang, None) == want["repeat"]
+    no_clock = plans.icans_management_plan(g(1), g(2), 68, [NOW - 2 * H]).line("tocilizumab")
+    assert plans.describe(no_clock, lang, "UTC+8") == want["no_clock"]
+    first = plans.icans_management_plan(g(1), g(2), 68, [], NOW).line("tocilizumab")
+    assert plans.describe(first, lang) == want["first_now"]
+    assert [plans.describe(x, lang) for x in plans.icans_management_plan(g(4), None).lines] == want["icans4"]
+    assert [plans.describe(x, lang) for x in plans.icans_management_plan(g(2), None).lines] == want["icans2_no_weight"]
+    assert plans.describe(plans.icans_management_plan(g(3), None).line("icu_transfer"), lang) == want["icu3"]
+    assert plans.dose_text(repeat.dose, lang) == want["toci_dose"]
+    # a line without a guard renders no guard text
+    assert plans.guard_text(plans.crs_management_plan(g(3)).line("dexamethasone"), lang) == ""
+
+
+def test_dose_text_defaults_to_english():
+    dose = plans.crs_management_plan(g(3), 68).line("tocilizumab").dose
+    assert plans.dose_text(dose) == "544 mg IV"

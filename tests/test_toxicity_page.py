@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import TODAY, WALL_NOW, fix_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
 
 
 def open_page(lang: str = "en", **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT))
     at.query_params["lang"] = lang
     for k, v in params.items():
         at.query_params[k] = v
@@ -153,7 +155,7 @@ def test_weight_refused_in_chinese_under_the_field_and_no_stale_dose():
 
 def test_escalation_alert_after_12_hours_without_improvement():
     at = open_page(temp_c="39.5", hypotension="no_vasopressor", hypoxia="none")
-    at.datetime_input(key="toxicity_first_line_at").set_value(datetime.now() - timedelta(hours=13))
+    at.datetime_input(key="toxicity_first_line_at").set_value(WALL_NOW - timedelta(hours=13))
     at.radio(key="toxicity_improved").set_value("not_improved").run()
     assert not at.exception
     alerts = [e.value for e in at.error]
@@ -164,11 +166,11 @@ def test_escalation_alert_after_12_hours_without_improvement():
 
 def test_no_escalation_alert_before_12_hours_or_when_improved():
     at = open_page()
-    at.datetime_input(key="toxicity_first_line_at").set_value(datetime.now() - timedelta(hours=11))
+    at.datetime_input(key="toxicity_first_line_at").set_value(WALL_NOW - timedelta(hours=11))
     at.radio(key="toxicity_improved").set_value("not_improved").run()
     assert not [e for e in at.error if "ALERT" in e.value]
     assert "the 12-h check is due at" in texts(at)
-    at.datetime_input(key="toxicity_first_line_at").set_value(datetime.now() - timedelta(hours=20))
+    at.datetime_input(key="toxicity_first_line_at").set_value(WALL_NOW - timedelta(hours=20))
     at.radio(key="toxicity_improved").set_value("improved").run()
     assert not [e for e in at.error if "ALERT" in e.value]
     at.radio(key="toxicity_improved").set_value("not_assessed").run()
@@ -230,8 +232,8 @@ def test_ice_total_and_items_together_is_refused_without_losing_either():
 
 def _chart_with_entries() -> AppTest:
     at = open_page(temp_c="39", hypotension="one_vasopressor", hypoxia="none", ice="8")
-    at.date_input(key="toxicity_infusion_date").set_value(date.today() - timedelta(days=3)).run()
-    at.datetime_input(key="toxicity_entry_at").set_value(datetime.now().replace(second=0, microsecond=0)
+    at.date_input(key="toxicity_infusion_date").set_value(TODAY - timedelta(days=3)).run()
+    at.datetime_input(key="toxicity_entry_at").set_value(WALL_NOW
                                                          - timedelta(hours=2)).run()
     at.button(key="toxicity_add_assessment").click().run()
     at.radio(key="toxicity_dose_kind").set_value("tocilizumab")
@@ -259,7 +261,7 @@ def test_episode_chart_add_and_export():
 
 def test_episode_dose_above_the_consensus_maximum_is_refused():
     at = open_page()
-    at.date_input(key="toxicity_infusion_date").set_value(date.today() - timedelta(days=2)).run()
+    at.date_input(key="toxicity_infusion_date").set_value(TODAY - timedelta(days=2)).run()
     at.radio(key="toxicity_dose_kind").set_value("tocilizumab")
     at.number_input(key="toxicity_dose_mg").set_value(8000.0).run()
     assert any("8000 mg Tocilizumab is not a recordable dose" in e.value and "800 mg" in e.value for e in at.error)

@@ -45,9 +45,24 @@ def user_tz() -> tzinfo:
     return zone[0] if zone else UTC
 
 
+# Tests only: an aware datetime in this session key stands for the current instant, so AppTest runs do
+# not change result at midnight or across zones (tests/test_*_page.py set it). No widget or query
+# parameter writes it.
+TEST_NOW_KEY = "clock_test_now"
+
+
+def _fixed_now() -> datetime | None:
+    try:
+        fixed = st.session_state.get(TEST_NOW_KEY)
+    except Exception:  # noqa: BLE001 - outside a script run (unit tests) there is no session
+        return None
+    return fixed if isinstance(fixed, datetime) and fixed.tzinfo is not None else None
+
+
 def now() -> datetime:
     """The current time in the user's zone, aware, to the minute."""
-    return datetime.now(UTC).astimezone(user_tz()).replace(second=0, microsecond=0)
+    instant = _fixed_now() or datetime.now(UTC)
+    return instant.astimezone(user_tz()).replace(second=0, microsecond=0)
 
 
 def wall_now() -> datetime:

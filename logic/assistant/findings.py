@@ -157,11 +157,11 @@ _PRESSOR = (r"升压药|升压|血管活性药|去甲肾|去甲|norepinephrine|n
             r"phenylephrine|vasopressin|血管加压素|vasopressors?|pressors?|间羟胺|肾上腺素|epinephrine")
 _MULTI_PRESSOR = (r"(多种|两种|2种|二种|三种|联合|多个|两个|multiple|two|2|several|\d\s*x|double)\s*(个|种)?\s*"
                   r"(升压|血管活性|vasopressor|pressor)|(升压药|pressors|vasopressors)\s*(x|×)\s*[2-9]")
-_NO_PRESSOR = (r"(不需要?|无需|未用|没用|不用|未使用|没有使用|无|no|without|not on|not needing|not requiring|off)\s*"
+_NO_PRESSOR = (r"(不需要?|无需|未用|没用|没有用|没有|不用|未使用|没有使用|无|no|without|not on|not needing|not requiring|off)\s*"
                r"(any )?(升压|血管活性|vasopressor|pressor)|fluid[- ]responsive|补液(后)?(可|能)?纠正|补液有效|补液后好转|"
                r"respon\w* to fluids?|fluids? only|仅补液|只需补液")
 _HYPOTENSION = r"低血压|血压低|血压下降|hypotensi\w*|(?<![a-z0-9])sbp\s*<?\s*[5-8]\d(?![a-z0-9])|收缩压\s*[5-8]\d|(?<![a-z0-9])low bp(?![a-z0-9])|bp low"
-_NO_HYPOTENSION = r"血压正常|无低血压|没有低血压|no hypotension|normotensive|bp normal|normal bp|血压稳定"
+_NO_HYPOTENSION = r"血压正常|无低血压|没有低血压|no hypotension|normotensive|bp normal|normal bp|blood pressure (is )?normal|normal blood pressure|血压稳定"
 _SEIZURE = r"seizure|癫痫|抽搐|惊厥|convuls\w*|(?<![a-z0-9])fits?(?![a-z0-9])|epilep\w*|status epilepticus|siezure|seizur"
 _SEIZURE_NONE = r"(no|without|无|没有|未见|未出现|未)\s*(癫痫|抽搐|惊厥|seizures?|convulsions?)"
 _SEIZURE_PROLONGED = (r"(?:more than|over|longer than|>)\s*5\s*min\w*|lasting|prolonged|repetit\w*|repeated|recurrent|status|持续状态|反复|持续|多次|>\s*5\s*min|超过5分钟|"
@@ -169,10 +169,14 @@ _SEIZURE_PROLONGED = (r"(?:more than|over|longer than|>)\s*5\s*min\w*|lasting|pr
 _SEIZURE_RESOLVED = r"resolv\w*|rapidly|brief|self-?limit\w*|stopped|快速缓解|很快缓解|很快停止|缓解了|自行缓解|迅速缓解|自行停止|很快停止|短暂|已缓解|已停止"
 _MOTOR = (r"hemiparesis|paraparesis|hemiplegia|偏瘫|截瘫|肢体无力|偏侧无力|单侧无力|focal (motor )?weakness|"
           r"deep focal|motor weakness|肌力下降|肢体瘫痪")
-_MOTOR_NONE = r"(no|without|无|没有)\s*(focal )?(motor )?(weakness|肢体无力|偏瘫|无力)"
+_MOTOR_NONE = (r"(no|without|无|没有)\s*(focal )?(motor )?(weakness|hemiparesis|paraparesis|hemiplegia|肢体无力|偏瘫|截瘫|无力)")
 _EDEMA = r"cerebral o?edema|brain o?edema|脑水肿|颅内压(增高|升高)|raised icp|increased icp|intracranial pressure|(?<![a-z0-9])icp(?![a-z0-9])"
-_EDEMA_DIFFUSE = (r"diffuse|弥漫|papill?o?edema|视乳头水肿|视盘水肿|posturing|去大脑|去皮层|cushing|库欣三联征|"
-                  r"cn ?vi|展神经麻痹|第六对脑神经")
+# ASTCT 2019 grade 4 (cerebral oedema row): posturing, cranial nerve VI palsy, papilloedema, Cushing's triad,
+# each a finding of its own even without the word "oedema"
+_EDEMA_GRADE4_SIGN = (r"papill?o?edema|视乳头水肿|视盘水肿|posturing|去大脑|去皮层|去皮质|cushing|库欣|"
+                      r"(?<![a-z0-9])cn ?vi(?![a-z0-9])|cranial nerve (vi|6|six)(?![a-z0-9])|(sixth|6th) (cranial )?nerve|"
+                      r"abducens|展神经|外展神经|第六对脑神经")
+_EDEMA_DIFFUSE = rf"diffuse|弥漫|{_EDEMA_GRADE4_SIGN}"
 _EDEMA_FOCAL = r"focal|local(ized|ised)?|局灶|局部"
 _EDEMA_BARE = r"(?:focal|diffuse|局灶性?|弥漫性?)\s*(?:cerebral |brain )?o?edema|(?:局灶|弥漫)性?\S{0,2}水肿|(?<![a-z0-9])o?edema(?![a-z0-9]).{0,12}(?:mri|ct)|(?:mri|ct)(?![a-z0-9]).{0,20}(?<![a-z0-9])o?edema"
 _EDEMA_NONE = r"(no|without|无|没有)\s*(cerebral |brain )?(o?edema|脑水肿)"
@@ -458,7 +462,9 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     # stated grades: "grade 2 ICANS", "ICANS 2级", "2级CRS", "CRS G3", "III级"
     for kind, word in (("crs", r"(?:crs|细胞因子释放综合征)"), ("icans", r"(?:icans|神经毒性|ntx)")):
         g = r"(?:grade|gr\.?|g|级别)?\s*([0-4]|iv|iii|ii|i)(?![0-9a-z.])\s*(?:级|度)?"
-        pats = (rf"{word}\s*{g}", rf"(?:grade|gr\.?|g)\s*([0-4]|iv|iii|ii|i)(?![0-9a-z.])\s*(?:级|度)?\s*(?:的)?\s*{word}",
+        # "CRS 两种升压药" normalises to "crs 2种升压药": a count of pressors, not "CRS 2"
+        count_next = r"(?!\s*(?:种|个|(?:vaso)?pressors?|升压|血管活性))"
+        pats = (rf"{word}\s*{g}{count_next}", rf"(?:grade|gr\.?|g)\s*([0-4]|iv|iii|ii|i)(?![0-9a-z.])\s*(?:级|度)?\s*(?:的)?\s*{word}",
                 rf"([0-4]|iv|iii|ii|i)\s*(?:级|度)\s*(?:的)?\s*{word}")
         for p in pats:
             if m := re.search(p, s):
@@ -693,8 +699,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     if m := re.search(_EDEMA_NONE, s):
         out.cerebral_edema = "none"
         add("cerebral_edema", "none", m.start(), m.end(), negated=True)
-    elif m := (re.search(_EDEMA, s) or re.search(r"papill?o?edema|视乳头水肿|视盘水肿|posturing|cushing|库欣", s)
-               or re.search(_EDEMA_BARE, s)):
+    elif m := (re.search(_EDEMA, s) or re.search(_EDEMA_GRADE4_SIGN, s) or re.search(_EDEMA_BARE, s)):
         out.cerebral_edema = ("diffuse" if _has(_EDEMA_DIFFUSE, s) else "focal" if _has(_EDEMA_FOCAL, s)
                               else "unspecified")
         add("cerebral_edema", out.cerebral_edema, m.start(), m.end())

@@ -1,0 +1,267 @@
+"""The free-text reader's mapping to clinical levels, level by level, in both languages (issue 18 item 5).
+
+Expected levels are literals from ASTCT 2019 (Lee et al., BBMT 2019;25:625-638), the table row in each
+test id: CRS hypotension (Table 3: no vasopressor / a vasopressor with or without vasopressin / multiple
+vasopressors excluding vasopressin), CRS hypoxia (low-flow nasal cannula ≤6 L/min; high-flow >6 L/min,
+facemask, non-rebreather or Venturi; positive pressure CPAP, BiPAP, intubation), and the ICANS domains
+(Table 6: depressed consciousness, seizure, motor findings, raised ICP / cerebral oedema). The phrases are
+what a ward types; nothing here is computed from logic/.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from logic.assistant.findings import extract
+from logic.assistant.normalize import normalise
+
+pytestmark = pytest.mark.oracle
+
+TODAY = date(2026, 11, 30)
+NOW = datetime(2026, 11, 30, 12, 0)
+
+
+def read(text: str):
+    return extract(normalise(text), TODAY, NOW)
+
+
+def P(*values, id):  # noqa: A002 - pytest's own name
+    return pytest.param(*values, id=id)
+
+
+# --- CRS hypotension: ASTCT 2019 Table 3 ---------------------------------------------------------
+
+HYPOTENSION = [
+    # one named vasopressor -> grade 3 ("requiring a vasopressor with or without vasopressin")
+    P("CRS, on norepinephrine", "one_vasopressor", id="ASTCT2019-T3-G3-norepinephrine-en"),
+    P("CRS 用去甲肾上腺素", "one_vasopressor", id="ASTCT2019-T3-G3-norepinephrine-zh"),
+    P("CRS, on noradrenaline", "one_vasopressor", id="ASTCT2019-T3-G3-noradrenaline-en"),
+    P("CRS, on dopamine", "one_vasopressor", id="ASTCT2019-T3-G3-dopamine-en"),
+    P("CRS 用多巴胺", "one_vasopressor", id="ASTCT2019-T3-G3-dopamine-zh"),
+    P("CRS, on epinephrine", "one_vasopressor", id="ASTCT2019-T3-G3-epinephrine-en"),
+    P("CRS 用肾上腺素", "one_vasopressor", id="ASTCT2019-T3-G3-epinephrine-zh"),
+    P("CRS, on phenylephrine", "one_vasopressor", id="ASTCT2019-T3-G3-phenylephrine-en"),
+    P("CRS 用去氧肾上腺素", "one_vasopressor", id="ASTCT2019-T3-G3-phenylephrine-zh"),
+    P("CRS, on vasopressin", "one_vasopressor", id="ASTCT2019-T3-G3-vasopressin-alone-en"),
+    P("CRS 用血管加压素", "one_vasopressor", id="ASTCT2019-T3-G3-vasopressin-alone-zh"),
+    # vasopressin with another pressor is still one ("with or without vasopressin")
+    P("CRS, on norepinephrine and vasopressin", "one_vasopressor", id="ASTCT2019-T3-G3-norepinephrine+vasopressin-en"),
+    P("CRS 去甲肾上腺素加血管加压素", "one_vasopressor", id="ASTCT2019-T3-G3-norepinephrine+vasopressin-zh"),
+    P("CRS, dopamine plus vasopressin", "one_vasopressor", id="ASTCT2019-T3-G3-dopamine+vasopressin-en"),
+    # two pressors (vasopressin excluded) -> grade 4 ("requiring multiple vasopressors")
+    P("CRS, on norepinephrine and dopamine", "multiple_vasopressors", id="ASTCT2019-T3-G4-norepinephrine+dopamine-en"),
+    P("CRS 去甲肾上腺素加多巴胺", "multiple_vasopressors", id="ASTCT2019-T3-G4-norepinephrine+dopamine-zh"),
+    P("CRS 去甲肾上腺素 肾上腺素", "multiple_vasopressors", id="ASTCT2019-T3-G4-norepinephrine+epinephrine-zh"),
+    P("CRS, on two pressors", "multiple_vasopressors", id="ASTCT2019-T3-G4-two-pressors-en"),
+    P("CRS, hypotension on 2 vasopressors", "multiple_vasopressors", id="ASTCT2019-T3-G4-2-vasopressors-en"),
+    P("CRS, 2 pressors", "multiple_vasopressors", id="ASTCT2019-T3-G4-CRS-2-pressors-not-grade-2-en"),
+    P("CRS 两种升压药", "multiple_vasopressors", id="ASTCT2019-T3-G4-two-pressors-zh"),
+    P("CRS 用了两种升压药", "multiple_vasopressors", id="ASTCT2019-T3-G4-used-two-pressors-zh"),
+    P("两种升压药", "multiple_vasopressors", id="ASTCT2019-T3-G4-two-pressors-bare-zh"),
+    # hypotension not needing a pressor -> grade 2 ("not requiring vasopressors"); negations
+    P("CRS, hypotension, no pressors", "no_vasopressor", id="ASTCT2019-T3-G2-no-pressors-en"),
+    P("CRS, hypotension responsive to fluids", "no_vasopressor", id="ASTCT2019-T3-G2-fluid-responsive-en"),
+    P("CRS 低血压 不需要升压药", "no_vasopressor", id="ASTCT2019-T3-G2-no-pressor-needed-zh"),
+    P("CRS 低血压 没有用升压药", "no_vasopressor", id="ASTCT2019-T3-G2-no-pressor-used-zh"),
+    P("CRS 低血压 没有升压药", "no_vasopressor", id="ASTCT2019-T3-G2-no-pressor-zh"),
+    P("CRS 低血压 补液后纠正", "no_vasopressor", id="ASTCT2019-T3-G2-fluid-corrected-zh"),
+    # no hypotension, and hypotension whose treatment is not said (asked, never guessed)
+    P("CRS, blood pressure normal", "none", id="ASTCT2019-T3-G1-bp-normal-en"),
+    P("CRS 血压正常", "none", id="ASTCT2019-T3-G1-bp-normal-zh"),
+    P("CRS, no hypotension", "none", id="ASTCT2019-T3-G1-no-hypotension-en"),
+    P("CRS 低血压", "unspecified", id="rule2-hypotension-treatment-not-said-zh"),
+    P("CRS, hypotension", "unspecified", id="rule2-hypotension-treatment-not-said-en"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), HYPOTENSION)
+def test_hypotension_level(text, level):
+    assert read(text).hypotension == level
+
+
+@pytest.mark.parametrize(("text", "counted", "vasopressin"), [
+    P("CRS, on norepinephrine and vasopressin", ["norepinephrine"], True, id="ASTCT2019-T3-vasopressin-not-counted-en"),
+    P("CRS 去甲肾上腺素加血管加压素", ["norepinephrine"], True, id="ASTCT2019-T3-vasopressin-not-counted-zh"),
+    P("CRS 多巴胺 垂体后叶素", ["dopamine"], True, id="ASTCT2019-T3-pituitrin-as-vasopressin-zh"),
+    P("CRS, on norepinephrine and dopamine", ["norepinephrine", "dopamine"], False, id="ASTCT2019-T3-two-counted-en"),
+])
+def test_vasopressin_is_never_a_second_pressor(text, counted, vasopressin):
+    x = read(text)
+    assert x.pressors == counted
+    assert x.vasopressin is vasopressin
+
+
+def test_crs_two_pressors_is_not_a_stated_grade_2():
+    """「CRS 两种升压药」 normalises to "crs 2种升压药": the 2 counts pressors, it is not "CRS grade 2"."""
+    x = read("CRS 两种升压药")
+    assert x.crs_grade_stated is None
+    assert read("CRS 2级").crs_grade_stated == 2
+    assert read("CRS 2").crs_grade_stated == 2
+
+
+# --- CRS hypoxia: ASTCT 2019 Table 3 -------------------------------------------------------------
+
+HYPOXIA = [
+    P("fever 39, nasal cannula 6 L/min", "low_flow", id="ASTCT2019-T3-G2-low-flow-6L-en"),
+    P("fever 39, nasal cannula 7 L/min", "high_flow", id="ASTCT2019-T3-G3-high-flow-7L-en"),
+    P("fever 39, oxygen 6 L/min", "low_flow", id="ASTCT2019-T3-G2-oxygen-6L-en"),
+    P("fever 39, oxygen 7 L/min", "high_flow", id="ASTCT2019-T3-G3-oxygen-7L-en"),
+    P("fever 39, O2 6.5 L/min", "high_flow", id="ASTCT2019-T3-G3-oxygen-6.5L-en"),
+    P("fever 39, on nasal cannula", "low_flow", id="ASTCT2019-T3-G2-nasal-cannula-en"),
+    P("发热39度 鼻导管吸氧6L/min", "low_flow", id="ASTCT2019-T3-G2-low-flow-6L-zh"),
+    P("发热39度 鼻导管吸氧7L/min", "high_flow", id="ASTCT2019-T3-G3-high-flow-7L-zh"),
+    P("发热39度 吸氧6升/分", "low_flow", id="ASTCT2019-T3-G2-oxygen-6L-zh"),
+    P("发热39度 吸氧7升/分", "high_flow", id="ASTCT2019-T3-G3-oxygen-7L-zh"),
+    P("发热39度 鼻导管吸氧", "low_flow", id="ASTCT2019-T3-G2-nasal-cannula-zh"),
+    P("fever 39, high flow oxygen", "high_flow", id="ASTCT2019-T3-G3-high-flow-en"),
+    P("fever 39, HFNC", "high_flow", id="ASTCT2019-T3-G3-HFNC-en"),
+    P("fever 39, on facemask", "high_flow", id="ASTCT2019-T3-G3-facemask-en"),
+    P("fever 39, on a non-rebreather", "high_flow", id="ASTCT2019-T3-G3-non-rebreather-en"),
+    P("fever 39, venturi mask", "high_flow", id="ASTCT2019-T3-G3-venturi-en"),
+    P("发热39度 高流量吸氧", "high_flow", id="ASTCT2019-T3-G3-high-flow-zh"),
+    P("发热39度 面罩吸氧", "high_flow", id="ASTCT2019-T3-G3-facemask-zh"),
+    P("发热39度 储氧面罩", "high_flow", id="ASTCT2019-T3-G3-non-rebreather-zh"),
+    P("fever 39, on CPAP", "positive_pressure", id="ASTCT2019-T3-G4-CPAP-en"),
+    P("fever 39, on BiPAP", "positive_pressure", id="ASTCT2019-T3-G4-BiPAP-en"),
+    P("fever 39, intubated", "positive_pressure", id="ASTCT2019-T3-G4-intubated-en"),
+    P("发热39度 CPAP", "positive_pressure", id="ASTCT2019-T3-G4-CPAP-zh"),
+    P("发热39度 无创呼吸机", "positive_pressure", id="ASTCT2019-T3-G4-BiPAP-zh"),
+    P("发热39度 气管插管", "positive_pressure", id="ASTCT2019-T3-G4-intubated-zh"),
+    # the highest support named wins
+    P("fever 39, nasal cannula then BiPAP", "positive_pressure", id="ASTCT2019-T3-highest-support-wins-en"),
+    # negations: no oxygen is "none"
+    P("fever 39, room air", "none", id="ASTCT2019-T3-G1-room-air-en"),
+    P("fever 39, no oxygen", "none", id="ASTCT2019-T3-G1-no-oxygen-en"),
+    P("发热39度 未吸氧", "none", id="ASTCT2019-T3-G1-no-oxygen-zh"),
+    P("发热39度 没有吸氧", "none", id="ASTCT2019-T3-G1-no-oxygen-2-zh"),
+    # oxygen said, device and flow not: asked
+    P("发热39度 吸氧", "unspecified", id="rule2-oxygen-device-not-said-zh"),
+    P("fever 39, on oxygen", "unspecified", id="rule2-oxygen-device-not-said-en"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), HYPOXIA)
+def test_hypoxia_level(text, level):
+    assert read(text).hypoxia == level
+
+
+@pytest.mark.parametrize(("text", "flow"), [
+    P("nasal cannula 6 L/min", 6.0, id="ASTCT2019-T3-flow-6-en"),
+    P("鼻导管吸氧7L/min", 7.0, id="ASTCT2019-T3-flow-7-zh"),
+    P("吸氧6升/分", 6.0, id="ASTCT2019-T3-flow-6-litre-zh"),
+])
+def test_oxygen_flow_is_read_as_typed(text, flow):
+    assert read(text).oxygen_l_min == flow
+
+
+# --- fever negations ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    P("不发烧", id="negation-not-febrile-zh"), P("没有发热", id="negation-no-fever-zh"),
+    P("no fever", id="negation-no-fever-en"), P("afebrile", id="negation-afebrile-en"),
+])
+def test_a_negated_fever_is_no_temperature(text):
+    """No temperature is read from 「不发烧」: the reply asks for Tmax rather than grading a fever."""
+    x = read(text)
+    assert x.temps_c == []
+    assert x.temp_fahrenheit is None
+
+
+# --- ICANS, ASTCT 2019 Table 6 -------------------------------------------------------------------
+
+CONSCIOUSNESS = [
+    P("patient is alert", "normal", id="ASTCT2019-T6-G0-alert-en"),
+    P("神清", "normal", id="ASTCT2019-T6-G0-alert-zh"),
+    P("意识清楚", "normal", id="ASTCT2019-T6-G0-alert-2-zh"),
+    P("awakens spontaneously", "awakens_spontaneously", id="ASTCT2019-T6-G1-spontaneously-en"),
+    P("自行觉醒", "awakens_spontaneously", id="ASTCT2019-T6-G1-spontaneously-zh"),
+    P("awakens to voice", "awakens_to_voice", id="ASTCT2019-T6-G2-voice-en"),
+    P("呼唤能醒", "awakens_to_voice", id="ASTCT2019-T6-G2-voice-zh"),
+    P("awakens only to touch", "awakens_to_touch", id="ASTCT2019-T6-G3-tactile-en"),
+    P("responds to pain", "awakens_to_touch", id="ASTCT2019-T6-G3-pain-en"),
+    P("触碰才能唤醒", "awakens_to_touch", id="ASTCT2019-T6-G3-tactile-zh"),
+    P("unarousable", "unarousable", id="ASTCT2019-T6-G4-unarousable-en"),
+    P("comatose", "unarousable", id="ASTCT2019-T6-G4-coma-en"),
+    P("stupor", "unarousable", id="ASTCT2019-T6-G4-stupor-en"),
+    P("昏迷", "unarousable", id="ASTCT2019-T6-G4-coma-zh"),
+    P("叫不醒", "unarousable", id="ASTCT2019-T6-G4-unarousable-zh"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), CONSCIOUSNESS)
+def test_consciousness_level(text, level):
+    assert read(text).consciousness == level
+
+
+SEIZURE = [
+    P("seizure that resolved rapidly", "resolved_rapidly", id="ASTCT2019-T6-G3-resolves-rapidly-en"),
+    P("brief seizure", "resolved_rapidly", id="ASTCT2019-T6-G3-brief-en"),
+    P("抽搐 很快缓解", "resolved_rapidly", id="ASTCT2019-T6-G3-resolves-rapidly-zh"),
+    P("癫痫发作 已缓解", "resolved_rapidly", id="ASTCT2019-T6-G3-resolved-zh"),
+    P("seizure lasting more than 5 minutes", "prolonged_or_repetitive", id="ASTCT2019-T6-G4-over-5-min-en"),
+    P("repetitive seizures", "prolonged_or_repetitive", id="ASTCT2019-T6-G4-repetitive-en"),
+    P("status epilepticus", "prolonged_or_repetitive", id="ASTCT2019-T6-G4-status-en"),
+    P("抽搐 持续超过5分钟", "prolonged_or_repetitive", id="ASTCT2019-T6-G4-over-5-min-zh"),
+    P("反复抽搐", "prolonged_or_repetitive", id="ASTCT2019-T6-G4-repetitive-zh"),
+    P("癫痫持续状态", "prolonged_or_repetitive", id="ASTCT2019-T6-G4-status-zh"),
+    P("seizure", "unspecified", id="rule2-seizure-course-not-said-en"),
+    P("抽搐", "unspecified", id="rule2-seizure-course-not-said-zh"),
+    P("no seizure", "none", id="negation-no-seizure-en"),
+    P("没有抽搐", "none", id="negation-no-seizure-zh"),
+    P("无癫痫", "none", id="negation-no-epilepsy-zh"),
+    P("未出现惊厥", "none", id="negation-no-convulsion-zh"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), SEIZURE)
+def test_seizure_level(text, level):
+    assert read(text).seizure == level
+
+
+EDEMA = [
+    P("focal cerebral edema on MRI", "focal", id="ASTCT2019-T6-G3-focal-oedema-en"),
+    P("localised oedema on CT", "focal", id="ASTCT2019-T6-G3-local-oedema-en"),
+    P("局灶性脑水肿", "focal", id="ASTCT2019-T6-G3-focal-oedema-zh"),
+    P("diffuse cerebral edema", "diffuse", id="ASTCT2019-T6-G4-diffuse-oedema-en"),
+    P("弥漫性脑水肿", "diffuse", id="ASTCT2019-T6-G4-diffuse-oedema-zh"),
+    P("papilledema", "diffuse", id="ASTCT2019-T6-G4-papilloedema-en"),
+    P("视乳头水肿", "diffuse", id="ASTCT2019-T6-G4-papilloedema-zh"),
+    P("decerebrate posturing", "diffuse", id="ASTCT2019-T6-G4-decerebrate-en"),
+    P("decorticate posturing", "diffuse", id="ASTCT2019-T6-G4-decorticate-en"),
+    P("去大脑强直", "diffuse", id="ASTCT2019-T6-G4-decerebrate-zh"),
+    P("去皮层强直", "diffuse", id="ASTCT2019-T6-G4-decorticate-zh"),
+    P("cranial nerve VI palsy", "diffuse", id="ASTCT2019-T6-G4-CN-VI-palsy-en"),
+    P("CN VI palsy", "diffuse", id="ASTCT2019-T6-G4-CN-VI-palsy-abbr-en"),
+    P("展神经麻痹", "diffuse", id="ASTCT2019-T6-G4-CN-VI-palsy-zh"),
+    P("Cushing's triad", "diffuse", id="ASTCT2019-T6-G4-Cushing-en"),
+    P("库欣三联征", "diffuse", id="ASTCT2019-T6-G4-Cushing-zh"),
+    P("cerebral edema", "unspecified", id="rule2-oedema-extent-not-said-en"),
+    P("脑水肿", "unspecified", id="rule2-oedema-extent-not-said-zh"),
+    P("no cerebral edema", "none", id="negation-no-oedema-en"),
+    P("无脑水肿", "none", id="negation-no-oedema-zh"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), EDEMA)
+def test_cerebral_edema_level(text, level):
+    assert read(text).cerebral_edema == level
+
+
+MOTOR = [
+    P("hemiparesis", "deep_focal", id="ASTCT2019-T6-G4-hemiparesis-en"),
+    P("paraparesis", "deep_focal", id="ASTCT2019-T6-G4-paraparesis-en"),
+    P("左侧偏瘫", "deep_focal", id="ASTCT2019-T6-G4-hemiparesis-zh"),
+    P("截瘫", "deep_focal", id="ASTCT2019-T6-G4-paraparesis-zh"),
+    P("no hemiparesis", "none", id="negation-no-hemiparesis-en"),
+    P("no paraparesis", "none", id="negation-no-paraparesis-en"),
+    P("no focal weakness", "none", id="negation-no-focal-weakness-en"),
+    P("无偏瘫", "none", id="negation-no-hemiparesis-zh"),
+    P("无截瘫", "none", id="negation-no-paraparesis-zh"),
+]
+
+
+@pytest.mark.parametrize(("text", "level"), MOTOR)
+def test_motor_weakness_level(text, level):
+    assert read(text).motor_weakness == level
