@@ -15,6 +15,13 @@ class Grade(BaseModel):
     drivers: list[str]  # field names that set the grade, e.g. ["hypoxia"]
     recommendation_ids: list[str]  # management recommendations for this grade
 
+    # Around the contract (no new field): "at least grade 0" says nothing, so a front end shows
+    # "not assessed" (nothing entered) or "incomplete" (something entered, nothing that grades).
+    @property
+    def assessed(self) -> bool:
+        """False for grade 0 with inputs missing (at_least): no statement of a grade can be made."""
+        return not (self.grade == 0 and self.at_least)
+
 
 class Dose(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -133,11 +133,21 @@ def _choice(label: str, options_ns: str, levels: tuple[str, ...], key: str, help
     return None if value in (NA, None) else value
 
 
-def _grade_text(g: Grade) -> str:
+def _grade_text(g: Grade | None, entered: bool = True) -> str:
+    """'at least grade 2', 'grade 3'; never 'at least grade 0' (review, smaller points): nothing
+    entered is "not assessed", something entered that cannot grade yet is "incomplete"."""
+    if g is None or not entered:
+        return t("toxicity.grade_not_assessed")
+    if not g.assessed:
+        return t("toxicity.grade_incomplete")
     return t("toxicity.grade_at_least", grade=g.grade) if g.at_least else t("toxicity.grade_value", grade=g.grade)
 
 
-def _metric_value(g: Grade) -> str:
+def _metric_value(g: Grade, entered: bool = True) -> str:
+    if not entered:
+        return t("toxicity.grade_not_assessed")
+    if not g.assessed:
+        return t("toxicity.grade_incomplete")
     return t("toxicity.grade_metric_at_least", grade=g.grade) if g.at_least else t("toxicity.grade_metric",
                                                                                       grade=g.grade)
 
@@ -181,10 +191,10 @@ def _crs_inputs() -> tuple[crs.CRSAssessment | None, bool]:
         return None, entered
 
 
-def _crs_result(a: crs.CRSAssessment) -> None:
+def _crs_result(a: crs.CRSAssessment, entered: bool) -> None:
     g, threshold = a.grade, f"{a.fever_threshold_c:.1f}"
     st.subheader(t("toxicity.crs.result_heading"))
-    st.metric(t("toxicity.crs.metric_label"), _metric_value(g))
+    st.metric(t("toxicity.crs.metric_label"), _metric_value(g, entered))
     temp = st.session_state.get("toxicity_temp_c")
     if a.fever == "present":
         how = [t("toxicity.crs.fever_by_temp", temp=_num(temp), threshold=threshold)
@@ -378,10 +388,10 @@ def _icans_inputs() -> tuple[icans.ICANSAssessment | None, bool]:
         return None, entered
 
 
-def _icans_result(a: icans.ICANSAssessment) -> None:
+def _icans_result(a: icans.ICANSAssessment, entered: bool) -> None:
     g = a.grade
     st.subheader(t("toxicity.crs.result_heading"))
-    st.metric(t("toxicity.icans.metric_label"), _metric_value(g))
+    st.metric(t("toxicity.icans.metric_label"), _metric_value(g, entered))
     items = {n: st.session_state.get(f"toxicity_ice_{n}") for n in icans.ICE_ITEM_MAX}
     if a.ice_range is not None:
         low, high = a.ice_range
@@ -599,9 +609,7 @@ def _episode_chart(crs_a: crs.CRSAssessment | None, crs_entered: bool,
     st.caption(md_escape(t("toxicity.chart.zone", zone=clock.zone_label())))
     crs_g = crs_a.grade if crs_a is not None and crs_entered else None
     icans_g = icans_a.grade if icans_a is not None and icans_entered else None
-    label = t("toxicity.chart.add_assessment",
-              crs=_grade_text(crs_g) if crs_g else t("toxicity.summary_not_graded"),
-              icans=_grade_text(icans_g) if icans_g else t("toxicity.summary_not_graded"))
+    label = t("toxicity.chart.add_assessment", crs=_grade_text(crs_g), icans=_grade_text(icans_g))
     if st.button(label, key="toxicity_add_assessment", icon=":material/add_chart:", width="stretch"):
         if crs_g is None and icans_g is None:
             st.warning(md_escape(t("toxicity.chart.nothing_to_add")))
@@ -731,7 +739,7 @@ with tab_crs:
     crs_assessment, crs_entered = _crs_inputs()
     weight = _weight_input("toxicity_weight_kg")
     if crs_assessment is not None:
-        _crs_result(crs_assessment)
+        _crs_result(crs_assessment, crs_entered)
     else:
         st.info(md_escape(t("toxicity.crs.not_computed")))
     _crs_management(crs_assessment, weight, given, now)
@@ -739,7 +747,7 @@ with tab_crs:
     _diagnostic_frame()
 
 # The strip's "current CRS grade" is this page's grade while CRS findings are entered here.
-if crs_entered and crs_assessment is not None:
+if crs_entered and crs_assessment is not None and crs_assessment.grade.assessed:
     patient.set_crs(crs_assessment.grade.grade, crs_assessment.grade.at_least)
 elif crs_entered:
     patient.set_crs(None)
@@ -749,7 +757,7 @@ with tab_icans:
     icans_assessment, icans_entered = _icans_inputs()
     _weight_input("toxicity_weight_kg_icans")
     if icans_assessment is not None:
-        _icans_result(icans_assessment)
+        _icans_result(icans_assessment, icans_entered)
     _icans_management(icans_assessment, _crs_for_icans(crs_assessment, crs_entered), weight, given, now)
     _icans_extras()
 
@@ -763,8 +771,9 @@ persist.save(KEPT)
 persist.mirror_url(URL_PARAMS)
 strip.refresh()
 with summary.container():
-    crs_text = _grade_text(crs_assessment.grade) if crs_assessment else t("toxicity.summary_not_graded")
-    icans_text = _grade_text(icans_assessment.grade) if icans_assessment else t("toxicity.summary_not_graded")
+    crs_text = _grade_text(crs_assessment.grade, crs_entered) if crs_assessment else t("toxicity.summary_not_graded")
+    icans_text = (_grade_text(icans_assessment.grade, icans_entered) if icans_assessment
+                  else t("toxicity.summary_not_graded"))
     st.info(md_escape(t("toxicity.summary", crs=crs_text, icans=icans_text)), icon=":material/monitor_heart:")
     if alert:
         st.error(md_escape(t("toxicity.summary_alert")), icon=":material/emergency:")

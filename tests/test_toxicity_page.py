@@ -103,8 +103,27 @@ def test_unassessed_inputs_give_at_least_and_say_what_is_missing():
 def test_temperature_not_assessed_with_organ_findings_says_what_fever_would_make_it():
     at = open_page()
     at.radio(key="toxicity_hypoxia").set_value("high_flow").run()
-    assert metrics(at)["CRS grade"] == "≥ 0"
+    assert metrics(at)["CRS grade"] == "incomplete (see what is missing)"
     assert "Temperature not assessed" in texts(at) and "at least grade 3" in texts(at)
+
+
+@pytest.mark.parametrize(("lang", "not_assessed", "incomplete", "meaningless"), [
+    pytest.param("en", "not assessed", "incomplete (see what is missing)", "at least grade 0", id="en"),
+    pytest.param("zh", "未评估", "评估不完整(见缺项)", "至少0级", id="zh"),
+])
+def test_nothing_entered_is_not_assessed_never_at_least_0(lang, not_assessed, incomplete, meaningless):
+    """Review, smaller points: "ICANS 至少0级" reads "未评估"; grade 0 with inputs missing is
+    "incomplete", in the metric, the summary and the chart's add-assessment label."""
+    at = open_page(lang)
+    assert set(metrics(at).values()) == {not_assessed}
+    assert at.info[0].value.count(not_assessed) == 2  # the summary: CRS and ICANS
+    at.number_input(key="toxicity_ice_total").set_value(10).run()  # ICE 10 alone: grade 0, the rest missing
+    icans_metric = next(v for k, v in metrics(at).items() if "ICANS" in k)
+    assert icans_metric == incomplete
+    shown = texts(at) + "\n".join(m.value for m in at.metric) + "\n".join(b.label for b in at.button)
+    assert meaningless not in shown and "≥ 0" not in shown and "≥0" not in shown
+    assert f"ICANS {incomplete}" in shown  # summary and the add-assessment label
+    assert "patient_crs" not in at.session_state or at.session_state["patient_crs"] is None  # no "at least 0"
 
 
 def test_masked_fever_counts():
