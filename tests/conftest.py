@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from hypothesis import settings
+from playwright.sync_api import expect
 
 # Every property test is derandomised and keeps no example database: a CI run draws exactly the
 # examples a local run drew, so a failure reproduces (per-test @settings only add example counts).

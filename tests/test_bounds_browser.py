@@ -415,7 +415,6 @@ def walk_home(probe: PageProbe) -> None:
 def walk_strip(probe: PageProbe) -> None:
     """The patient strip's own fields (open on pages that do not show them inline): weight,
     height, age and a dose's mg, each refused under the field; the summary drops a refused weight."""
-    page = probe.page
     walk_nothing(probe)
     probe.open_expander(text("en", "patient.edit"))
     kept = Kept()
