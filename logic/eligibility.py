@@ -34,6 +34,7 @@ from logic.strings import Lang, text
 Status = Literal["met", "not_met", "caution", "unknown"]
 Verdict = Literal["eligible", "needs_review", "not_eligible", "incomplete"]
 BilirubinUnit = Literal["umol/L", "mg/dL", "g/L"]
+SurvivalUnit = Literal["weeks", "months"]
 ExposureKey = Literal["anti_t_cell_antibody", "donor_lymphocyte_infusion", "cns_radiotherapy",
                       "combination_chemotherapy", "lenalidomide", "bortezomib", "vincristine",
                       "therapeutic_corticosteroids", "other_antimyeloma_therapy"]
@@ -44,6 +45,12 @@ UMOL_L_PER_MG_DL = 17.1
 MG_DL_PER_G_L = 100.0
 # Above this a bilirubin is not a plausible value in any unit the user picked: a unit slip.
 BILIRUBIN_MAX_UMOL_L = 1000.0
+# The app's convention (not a consensus number) for a survival estimate given in months, judged
+# against the consensus's 「>12周」: the mean Gregorian month, 365.25 / 12 = 30.4375 days, so
+# 1 month = 30.4375 / 7 ≈ 4.348 weeks; 3 months ≈ 13.0 weeks, 12 weeks ≈ 2.76 months.
+DAYS_PER_MONTH = 365.25 / 12
+WEEKS_PER_MONTH = DAYS_PER_MONTH / 7
+LIFE_EXPECTANCY_MAX_WEEKS = 1040
 
 
 def _msg(lang: Lang, key: str, **kw: object) -> str:
@@ -98,6 +105,9 @@ class Baseline(BaseModel):
     spo2_pct: float | None = Field(None, ge=50, le=100, description="oxygen saturation on room air, %")
     active_infection: bool | None = None
     life_expectancy_weeks: float | None = Field(None, ge=0, le=1040, description="expected survival, weeks")
+    # Beyond the contract: the estimate as given in months (review U12: "6" meant as months read as
+    # 6 weeks, "not met"). When given, `life_expectancy_weeks` is derived from it (WEEKS_PER_MONTH).
+    life_expectancy_months: float | None = Field(None, ge=0, description="expected survival as given, months")
     pregnant_or_lactating: bool | None = None
     active_hbv: bool | None = None
     active_hcv: bool | None = None
@@ -163,10 +173,31 @@ class Baseline(BaseModel):
                           "limit of normal (e.g. 120 U/L with ULN 40 is 3)", field=name, value=fmt_number(x))
         return _check_range(v, name, 0, 100)
 
-    @field_validator("life_expectancy_weeks", mode="before")
+    @field_validator("life_expectancy_weeks", "life_expectancy_months", mode="before")
     @classmethod
-    def _weeks(cls, v: Any) -> Any:
-        return _check_range(v, "life expectancy (weeks)", 0, 1040)
+    def _survival(cls, v: Any, info: ValidationInfo) -> Any:
+        # Named in the page's language with its unit (not "life expectancy (weeks)" in Chinese).
+        unit: SurvivalUnit = "months" if info.field_name == "life_expectancy_months" else "weeks"
+        x, hi = _number(v), LIFE_EXPECTANCY_MAX_WEEKS / (WEEKS_PER_MONTH if unit == "months" else 1)
+        if x is not None and not 0 <= x <= hi:
+            raise _refuse("survival_out_of_range", "life expectancy {value} {unit} is outside 0-{hi} {unit}",
+                          value=fmt_number(x), hi=fmt_number(math.floor(hi)), unit=unit)
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _weeks_from_months(cls, data: Any) -> Any:
+        # One estimate, two units: months given -> the weeks the rule is judged on, derived here.
+        if isinstance(data, dict) and data.get("life_expectancy_months") is not None:
+            months = _number(data["life_expectancy_months"])
+            weeks = data.get("life_expectancy_weeks")
+            if months is not None and weeks is not None and not math.isclose(weeks, survival_weeks(months, "months")):
+                raise _refuse("survival_two_values", "life expectancy given as {weeks} weeks and {months} months",
+                              weeks=fmt_number(weeks), months=fmt_number(months))
+            # Out of range, the months field refuses it in its own unit; no weeks are derived.
+            if months is not None and 0 <= months <= LIFE_EXPECTANCY_MAX_WEEKS / WEEKS_PER_MONTH:
+                return {**data, "life_expectancy_weeks": survival_weeks(months, "months")}
+        return data
 
     @model_validator(mode="after")
     def _bilirubin_plausible(self) -> Baseline:
@@ -176,6 +207,24 @@ class Baseline(BaseModel):
                 raise _refuse("bilirubin_unit", "bilirubin {value} {unit} would be {umol} µmol/L; check the unit",
                               value=fmt_number(self.bilirubin), unit=self.bilirubin_unit, umol=fmt_number(umol))
         return self
+
+
+def survival_weeks(value: float, unit: SurvivalUnit) -> float:
+    """A survival estimate in weeks, the unit of the consensus's 「>12周」 (months: WEEKS_PER_MONTH)."""
+    return value * WEEKS_PER_MONTH if unit == "months" else float(value)
+
+
+def survival_input(value: float | None, unit: SurvivalUnit) -> dict[str, float | None]:
+    """The Baseline field(s) for an estimate typed in `unit` (pages pass this to Baseline)."""
+    return {"life_expectancy_months": value} if unit == "months" else {"life_expectancy_weeks": value}
+
+
+def _weeks_shown(weeks: float, minimum: float) -> str:
+    """Weeks to one decimal (3 months ≈ 13.0), more only where one decimal would read as the limit."""
+    digits = 1
+    while digits < 4 and weeks != minimum and round(weeks, digits) == minimum:
+        digits += 1
+    return f"{weeks:.{digits}f}"
 
 
 def to_umol_l(value: float, unit: BilirubinUnit) -> float:
@@ -335,6 +384,11 @@ def _life_expectancy(b: Baseline, lang: Lang) -> CriterionResult:
     if b.life_expectancy_weeks is None:
         return _item("life_expectancy", "unknown", rec, lang)
     status: Status = "met" if b.life_expectancy_weeks > minimum else "not_met"  # 「>12周」
+    if b.life_expectancy_months is not None:
+        # Show the conversion (the app's convention, named in the message) beside the verdict.
+        return _item("life_expectancy", status, rec, lang, key="life_expectancy_months",
+                     months=fmt_number(b.life_expectancy_months), min=fmt_number(minimum),
+                     weeks=_weeks_shown(b.life_expectancy_weeks, minimum), days=f"{DAYS_PER_MONTH:g}")
     return _item("life_expectancy", status, rec, lang, weeks=fmt_number(b.life_expectancy_weeks), min=fmt_number(minimum))
 
 
@@ -543,6 +597,65 @@ def exposure_moment(day: date, at: time | None = None, now: datetime | None = No
     return min(end, now) if day <= now.date() else end
 
 
+class WashoutItem(CriterionResult):
+    """A washout item. Beyond the contract's CriterionResult: `not_before`, set when the window is
+    still running at the moment compared against. The status stays the contract's "not_met" (the
+    item is not met yet); front ends say "not yet: washout ends <not_before>" from this field, never
+    "not met" (review U12), since time alone will satisfy it."""
+
+    not_before: datetime | None = None
+
+
+def display_status(item: CriterionResult) -> str:
+    """The status a front end shows: "not_yet" for a washout still running, else the item's own."""
+    return "not_yet" if getattr(item, "not_before", None) is not None else item.status
+
+
+WashoutVerdict = Literal["none", "clear", "not_yet"]
+
+
+def washout_verdict(window: ApheresisWindow) -> WashoutVerdict:
+    """No exposure given; every window elapsed; or at least one still running (until `earliest`)."""
+    if not window.items:
+        return "none"
+    return "not_yet" if any(display_status(i) == "not_yet" for i in window.items) else "clear"
+
+
+OverallVerdict = Literal["eligible", "needs_review", "not_eligible", "incomplete", "not_yet"]
+
+
+def overall_verdict(report: EligibilityReport, apheresis: list[CriterionResult],
+                    window: ApheresisWindow | None) -> OverallVerdict:
+    """The whole assessment's verdict. A washout still running is "not yet" (eligible from
+    `window.earliest`), never "not eligible": when the only blockers are running washouts the
+    verdict is "not_yet"; any other not-met item still makes it "not_eligible"."""
+    items = [*report.items, *apheresis, *(window.items if window else [])]
+    blocking = [i for i in items if i.status == "not_met" and display_status(i) != "not_yet"]
+    if blocking:
+        return "not_eligible"
+    rest = verdict([i for i in items if display_status(i) != "not_yet"])
+    if window is not None and washout_verdict(window) == "not_yet" and rest in ("eligible", "needs_review"):
+        return "not_yet"
+    return rest
+
+
+def zone_suffix(zone: str | None, lang: Lang) -> str:
+    """" (UTC+8)" after a time, in the page's language; nothing when no zone is known."""
+    return _msg(lang, "zone_suffix", zone=zone) if zone else ""
+
+
+def _utc_offset(moment: datetime) -> str | None:
+    off = moment.utcoffset()
+    if off is None:
+        return None
+    minutes = int(off.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    h, m = divmod(minutes, 60)
+    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+
+
 class WashoutWindow(BaseModel):
     """One exposure's window, for the timeline."""
 
@@ -635,11 +748,14 @@ def last_text(window: WashoutWindow, lang: Lang) -> str:
 
 @validate_call  # a wrong type is a ValidationError, never a crash
 def earliest_apheresis(last_exposure: dict[str, datetime | date], now: datetime | None = None,
-                       planned: datetime | None = None, lang: Lang = "en") -> ApheresisWindow:
+                       planned: datetime | None = None, lang: Lang = "en", zone: str | None = None) -> ApheresisWindow:
     """Earliest collection = the latest of (last exposure + its window) over all exposures given.
 
     Each item is "met" when its window has passed by `planned` (or by `now` if no date is
-    planned), "not_met" otherwise. Unknown keys and exposures in the future are refused.
+    planned), "not_met" otherwise, with `not_before` (a WashoutItem) set to when it will be met:
+    the message says "not yet: washout ends <date time zone>". `zone` labels naive times (the
+    user's wall clock, e.g. "UTC+8"); aware times carry their own. Unknown keys and exposures in
+    the future are refused.
     """
     aware = any(isinstance(m, datetime) and m.tzinfo is not None for m in (last_exposure or {}).values())
     if now is None:
@@ -658,13 +774,16 @@ def earliest_apheresis(last_exposure: dict[str, datetime | date], now: datetime 
     items = []
     for w in windows:
         status: Status = "met" if reference >= w.clear else "not_met"
-        message = _msg(lang, f"msg.washout.{status}", name=_msg(lang, f"exposure.{w.exposure}"),
+        # Still running: met from `clear` on by time alone, so "not yet", worded with the zone.
+        running = status == "not_met"
+        message = _msg(lang, f"msg.washout.{'not_yet' if running else status}",
+                       name=_msg(lang, f"exposure.{w.exposure}"),
                        last=last_text(w, lang), window=window_text(timedelta(hours=w.window_hours), lang),
-                       clear=_when(w.clear))
+                       clear=_when(w.clear), zone=zone_suffix(_utc_offset(w.clear) or zone, lang))
         if w.exposure in APP_READING_EXPOSURES:
             message = f"{message} {_msg(lang, 'washout.other_note')}"
-        items.append(CriterionResult(id=w.exposure, status=status, recommendation_id=w.recommendation_id,
-                                     message=message))
+        items.append(WashoutItem(id=w.exposure, status=status, recommendation_id=w.recommendation_id,
+                                 message=message, not_before=w.clear if running else None))
     if not windows:
         return ApheresisWindow(earliest=req.now, binding=None, items=[], windows=[], reference=reference)
     binding = windows[0]
@@ -710,6 +829,8 @@ def errors_by_field(exc: ValidationError, lang: Lang = "en", default_field: str 
             # An exposure's refusal belongs beside that exposure's field, named in the user's language.
             field = str(ctx["exposure"])
             ctx["exposure"] = _msg(lang, f"exposure.{field}")
+        if err["type"] == "survival_out_of_range":
+            ctx["unit"] = _msg(lang, f"survival_units.{ctx['unit']}")
         try:
             message = _msg(lang, f"errors.{err['type']}", **ctx)
         except (KeyError, IndexError):

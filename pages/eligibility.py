@@ -21,9 +21,15 @@ from ui.i18n import lang, t
 from ui.print import print_button
 
 TRI = ("yes", "no", "not_assessed")
+# Colour that means something (review U12): red only for "not met"; a washout still running is
+# "not yet" (blue: time alone will satisfy it); not assessed is grey, never an alert's colour.
 BADGE = {"met": ("green", ":material/check_circle:"), "not_met": ("red", ":material/cancel:"),
-         "caution": ("orange", ":material/warning:"), "unknown": ("gray", ":material/help:")}
-VERDICT_BOX = {"eligible": st.success, "needs_review": st.warning, "not_eligible": st.error, "incomplete": st.info}
+         "caution": ("orange", ":material/warning:"), "unknown": ("gray", ":material/help:"),
+         "not_yet": ("blue", ":material/schedule:")}
+COUNTED = ("met", "not_met", "caution", "unknown")
+SURVIVAL_UNITS = ("weeks", "months")
+VERDICT_BOX = {"eligible": st.success, "needs_review": st.warning, "not_eligible": st.error, "incomplete": st.info,
+               "not_yet": st.info}
 BILIRUBIN_UNITS = ("umol/L", "mg/dL", "g/L")
 UNIT_LABEL = {"umol/L": "µmol/L", "mg/dL": "mg/dL", "g/L": "g/L"}
 # Exposures grouped as the consensus's sentence groups them, each group with its recommendation.
@@ -72,15 +78,16 @@ def _checked(model: type, data: dict[str, Any], field: str, valid: dict[str, Any
 
 def _show_item(item: CriterionResult, rec_ids: list[str]) -> None:
     # One compact row per item: status and message in the expander's label, the quotes inside.
-    colour, icon = BADGE[item.status]
-    head = md_escape(f"{item_label(item.id, lang())}: {t('eligibility.status.' + item.status)}")
+    status = elig.display_status(item)
+    colour, icon = BADGE[status]
+    head = md_escape(f"{item_label(item.id, lang())}: {t('eligibility.status.' + status)}")
     with st.expander(f":{colour}[**{head}**] · {md_escape(item.message)}", icon=icon):
         st.caption(t("eligibility.rule_and_quote"))
         quote_cards(rec_ids)
 
 
 def _counts(items: list[CriterionResult]) -> str:
-    n = {s: sum(i.status == s for i in items) for s in BADGE}
+    n = {s: sum(i.status == s for i in items) for s in COUNTED}
     return t("eligibility.counts", **n)
 
 
@@ -176,8 +183,17 @@ def _checklist() -> elig.EligibilityReport:
     st.subheader(t("eligibility.section.general"))
     valid["active_infection"] = _tri("active_infection")
     slots["active_infection"] = st.container()
-    weeks = _number("life_expectancy", t("eligibility.field.life_expectancy"), 0.0, 100000.0, 1.0)
-    _checked(elig.Baseline, {"life_expectancy_weeks": weeks}, "life_expectancy_weeks", valid, refused)
+    c1, c2 = st.columns(2)
+    with c1:
+        survival = _number("life_expectancy", t("eligibility.field.life_expectancy"), 0.0, 100000.0, 1.0)
+    with c2:
+        # Weeks or months, as bilirubin has its unit (review U12: "6" meant as months read as weeks).
+        st.session_state.setdefault("eligibility_survival_unit", "weeks")
+        s_unit = st.segmented_control(t("eligibility.field.survival_unit"), SURVIVAL_UNITS,
+                                      key="eligibility_survival_unit",
+                                      format_func=lambda u: t(f"eligibility.survival_units.{u}")) or "weeks"
+    survival_data = elig.survival_input(survival, s_unit)
+    _checked(elig.Baseline, survival_data, next(iter(survival_data)), valid, refused)
     slots["life_expectancy"] = st.container()
 
     st.subheader(t("eligibility.section.exclusions"))
@@ -301,7 +317,7 @@ def _timeline(window: elig.ApheresisWindow, now: datetime) -> go.Figure:
             marker_color=CHART_COLOURS[n % len(CHART_COLOURS)],
             hovertemplate=f"{name}<br>{w.last:%Y-%m-%d %H:%M} → {w.clear:%Y-%m-%d %H:%M}<extra></extra>"))
     marks = [(now, t("eligibility.washout.chart_today"), "#555", "dot"),
-             (window.earliest, t("eligibility.washout.chart_earliest"), "#d62728", "solid")]
+             (window.earliest, t("eligibility.washout.chart_earliest"), "#1565c0", "solid")]  # not an alert: no red
     if window.reference is not None and window.reference != now:
         marks.append((window.reference, t("eligibility.washout.chart_planned"), "#2ca02c", "dash"))
     for when, label, colour, dash in marks:
@@ -332,8 +348,14 @@ def _washout(now: datetime) -> tuple[elig.ApheresisWindow | None, list[Criterion
                             help=t("eligibility.washout.planned_help"),
                             **({} if "eligibility_planned" in st.session_state else {"value": None}))
     planned_at = datetime.combine(planned, time(0, 0)) if planned else None
-    window = elig.earliest_apheresis(exposures, now=now, planned=planned_at, lang=lang())
+    zone = clock.zone_label()
+    window = elig.earliest_apheresis(exposures, now=now, planned=planned_at, lang=lang(), zone=zone)
     if window.binding:
+        if elig.washout_verdict(window) == "not_yet":
+            st.info(t("eligibility.washout.verdict_not_yet", when=f"{window.earliest:%Y-%m-%d %H:%M}",
+                      zone=elig.zone_suffix(zone, lang())), icon=":material/schedule:")
+        else:
+            st.success(t("eligibility.washout.verdict_clear"), icon=":material/check_circle:")
         st.metric(t("eligibility.washout.earliest"), f"{window.earliest:%Y-%m-%d %H:%M}")
         bind = window.windows[0]
         st.caption(t("eligibility.washout.binding", name=t(f"eligibility.exposure.{bind.exposure}"),
@@ -359,9 +381,12 @@ def _washout(now: datetime) -> tuple[elig.ApheresisWindow | None, list[Criterion
 def _summary(report: elig.EligibilityReport, apheresis: list[CriterionResult],
              window: elig.ApheresisWindow | None, notes: list[CriterionResult], now: datetime) -> None:
     st.caption(t("eligibility.summary.intro"))
-    VERDICT_BOX[report.verdict](t("eligibility.verdict." + report.verdict))
+    # Over every part: a washout still running makes it "not yet", never "not eligible" (review U12).
+    overall = elig.overall_verdict(report, apheresis, window)
+    when = f"{window.earliest:%Y-%m-%d %H:%M}{elig.zone_suffix(clock.zone_label(), lang())}" if window else ""
+    VERDICT_BOX[overall](t("eligibility.verdict." + overall, when=when))
     rows = [{t("eligibility.summary.col_item"): item_label(i.id, lang()),
-             t("eligibility.summary.col_status"): t("eligibility.status." + i.status),
+             t("eligibility.summary.col_status"): t("eligibility.status." + elig.display_status(i)),
              # Where the rule stands in the consensus ("共识P4"), never the entry's internal id (review item 9).
              t("eligibility.summary.col_rec"): t("eligibility.summary.source",
                                                   source=content.recommendation(i.recommendation_id).source)}

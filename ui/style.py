@@ -85,4 +85,29 @@ def apply_touch_style() -> None:
 }
 /* Less blank space above the bar: the page starts where the thumb expects the tools. */
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+/* --- Colour that means something (issue 15 item 4, review U12) -----------------------------
+   Red is for alerts and "not met" only; the theme's primaryColor (.streamlit/config.toml) is a
+   neutral blue-grey for selections. A selected "not assessed" / "unknown" option is plain grey,
+   so twenty untouched questions do not look like twenty findings. The option is located by its
+   place in the widget (eligibility's yes / no / not assessed: last; relapse: unknown last,
+   persistence's not assessed first), never by its text. */
+[class*="st-key-eligibility_"]:not(.st-key-eligibility_bilirubin_unit):not(.st-key-eligibility_survival_unit)
+  [role="radiogroup"] > button[aria-checked="true"]:last-child,
+.st-key-relapse_antigen [role="radiogroup"] > button[aria-checked="true"]:last-child,
+.st-key-relapse_origin [role="radiogroup"] > button[aria-checked="true"]:last-child,
+.st-key-relapse_costim [role="radiogroup"] > button[aria-checked="true"]:last-child,
+.st-key-relapse_persistence [role="radiogroup"] > button[aria-checked="true"]:first-child {
+  background-color: #eceff1 !important;
+  border-color: #90a4ae !important;
+  color: #455a64 !important;
+}
+[class*="st-key-eligibility_"]:not(.st-key-eligibility_bilirubin_unit):not(.st-key-eligibility_survival_unit)
+  [role="radiogroup"] > button[aria-checked="true"]:last-child p,
+.st-key-relapse_antigen [role="radiogroup"] > button[aria-checked="true"]:last-child p,
+.st-key-relapse_origin [role="radiogroup"] > button[aria-checked="true"]:last-child p,
+.st-key-relapse_costim [role="radiogroup"] > button[aria-checked="true"]:last-child p,
+.st-key-relapse_persistence [role="radiogroup"] > button[aria-checked="true"]:first-child p {
+  color: #455a64 !important;
+}
+/* --- end colour block --- */
 </style>""")
