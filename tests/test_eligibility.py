@@ -315,7 +315,7 @@ def test_stating_a_finding_never_turns_not_eligible_into_something_better(answer
     pytest.param("alt_x_uln", 0, -0.1, "out_of_range", id="ALT 0 accepted, -0.1 refused"),
     pytest.param("alt_x_uln", 100, 100.1, "looks_like_u_l", id="ALT 100x accepted, 100.1 refused as U/L"),
     pytest.param("ast_x_uln", 100, 120, "looks_like_u_l", id="AST 120 looks like U/L"),
-    pytest.param("life_expectancy_weeks", 0, -1, "out_of_range", id="survival 0 accepted, -1 refused"),
+    pytest.param("life_expectancy_weeks", 0, -1, "survival_out_of_range", id="survival 0 accepted, -1 refused"),
 ])
 def test_boundary_pairs(field, ok, bad, kind):
     Baseline(**{field: ok})

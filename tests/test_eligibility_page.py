@@ -145,7 +145,7 @@ def test_link_seeds_the_washout_and_gives_the_earliest_date():
     assert at.date_input(key="eligibility_exp_lenalidomide").value == last
     # A bare date counts from the end of that day: +1 day, then the 2-week window.
     assert at.metric[0].value == f"{last + timedelta(days=15):%Y-%m-%d} 00:00"
-    assert "Lenalidomide: Not met" in shown(at)
+    assert "Lenalidomide: Not yet" in shown(at)  # a running washout: "not yet", never "not met"
 
 
 def test_link_with_time_sets_the_time_and_the_72_hour_edge():
@@ -211,3 +211,35 @@ def test_summary_has_a_print_button_and_names_what_is_not_assessed():
     at = fill_complete(at)  # the checklist complete; the apheresis labs still not entered
     after = [str(w.value) for w in at.warning if str(w.value).startswith("Not assessed (")]
     assert len(after) == 1 and "Performance status" not in after[0] and "LVEF" not in after[0]
+
+
+def test_running_washout_reads_not_yet_in_chinese():
+    """Review U12: a washout still running says 洗脱期未满,至 … 满足, not 不符合."""
+    last = TODAY - timedelta(days=3)
+    at = open_page("zh", lenalidomide=last.isoformat())
+    text = shown(at)
+    end = f"{last + timedelta(days=15):%Y-%m-%d} 00:00"
+    assert "来那度胺: 洗脱期未满" in text
+    assert f"洗脱期未满,至{end}" in text and "满足" in text
+    assert "来那度胺: 不符合" not in text
+
+
+@pytest.mark.parametrize(("value", "unit", "status"), [(3.0, "months", "Met"), (2.7, "months", "Not met"),
+                                                       (12.0, "weeks", "Not met"), (13.0, "weeks", "Met")])
+def test_survival_unit_switch(value, unit, status):
+    at = open_page()
+    at.segmented_control(key="eligibility_survival_unit").set_value(unit).run()
+    at.number_input(key="eligibility_life_expectancy").set_value(value).run()
+    assert not at.exception
+    label = next(e.label for e in at.expander if "Expected survival" in e.label)
+    assert f"Expected survival: {status}**" in label, label
+    if unit == "months":
+        assert "weeks" in label and "30.4375" in label
+
+
+def test_survival_unit_kept_across_pages():
+    at = open_page()
+    at.segmented_control(key="eligibility_survival_unit").set_value("months").run()
+    at.switch_page("pages/dosing.py").run()
+    at.switch_page("pages/eligibility.py").run()
+    assert at.segmented_control(key="eligibility_survival_unit").value == "months"

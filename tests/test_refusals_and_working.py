@@ -450,10 +450,11 @@ def test_washout_items_word_for_word_p11():
                                                     datetime(2026, 3, 12, 10, 0))
     assert [(i.id, i.status, i.message, i.recommendation_id) for i in w.items] == [
         ("lenalidomide", "not_met",
-         "Lenalidomide: last 2026-03-01 09:00; 2-week washout; not clear until 2026-03-15 09:00.", "washout_2_weeks"),
+         "Lenalidomide: not yet: washout ends 2026-03-15 09:00 (last 2026-03-01 09:00; 2-week washout).",
+         "washout_2_weeks"),
         ("therapeutic_corticosteroids", "not_met",
-         "Therapeutic-dose corticosteroids: last 2026-03-10 (no time given: counted from the end of that day); 72 h "
-         "washout; not clear until 2026-03-14 00:00.", "washout_72_hours"),
+         "Therapeutic-dose corticosteroids: not yet: washout ends 2026-03-14 00:00 (last 2026-03-10 (no time given: "
+         "counted from the end of that day); 72 h washout).", "washout_72_hours"),
         ("vincristine", "met", "Vincristine: last 2026-03-05 08:00; 1-week washout; clear since 2026-03-12 08:00.",
          "washout_1_week")]
     assert [(x.exposure, x.window_hours, x.given_as_date) for x in w.windows] == [
