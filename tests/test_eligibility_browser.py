@@ -41,7 +41,7 @@ def test_checklist_and_planner_on_a_tablet(open_page):
     page.get_by_text(expected, exact=True).wait_for(timeout=30000)
     probe.wait_idle()
     assert page.locator("[data-testid='stPlotlyChart']").count() == 1
-    page.get_by_text("Lenalidomide: Not met").wait_for(timeout=30000)
+    page.get_by_text("Lenalidomide: Not yet").wait_for(timeout=30000)
 
     page.get_by_text("中文", exact=True).click()
     page.get_by_role("heading", name="入组评估与淋巴细胞采集").wait_for(timeout=30000)
