@@ -12,11 +12,17 @@ from datetime import datetime
 from html import escape
 
 from logic import content, print_sheet
-from logic.eligibility import ApheresisWindow, EligibilityReport, item_recommendations, verdict_conditions
+from logic.eligibility import (
+    ApheresisWindow,
+    EligibilityReport,
+    display_status,
+    item_recommendations,
+    verdict_conditions,
+)
 from logic.models import CriterionResult
 from logic.strings import Lang, catalog, text
 
-_STATUS_MARK = {"met": "✓", "not_met": "✗", "caution": "!", "unknown": "?"}
+_STATUS_MARK = {"met": "✓", "not_met": "✗", "caution": "!", "unknown": "?", "not_yet": "…"}
 
 _CSS = """
 @page { size: A4; margin: 12mm 12mm 14mm; }
@@ -44,8 +50,9 @@ def _table(items: list[CriterionResult], lang: Lang) -> str:
     rows = []
     for item in items:
         label = escape(item_label(item.id, lang))
-        status = f"{_STATUS_MARK[item.status]} {_t(lang, 'status.' + item.status)}"
-        rows.append(f'<tr><td>{label}</td><td class="s {item.status}">{escape(status)}</td>'
+        shown = display_status(item)  # a running washout prints "not yet", as the page shows it
+        status = f"{_STATUS_MARK[shown]} {_t(lang, 'status.' + shown)}"
+        rows.append(f'<tr><td>{label}</td><td class="s {shown}">{escape(status)}</td>'
                     f"<td>{escape(item.message)}</td><td>{_source_label(item.recommendation_id, lang)}</td></tr>")
     head = (f"<thead><tr><th>{_t(lang, 'summary.col_item')}</th><th>{_t(lang, 'summary.col_status')}</th>"
             f"<th>{_t(lang, 'summary.col_detail')}</th><th>{_t(lang, 'summary.col_rec')}</th></tr></thead>")

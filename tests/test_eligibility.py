@@ -731,3 +731,16 @@ def test_bilirubin_message_units_worked_by_hand(umol, lang, message):
     """17.1 µmol/L per mg/dL, 584.66 g/mol: 50 µmol/L = 2.92 mg/dL = 0.0292 g/L; 0.2 g/L = 342 µmol/L."""
     item = next(i for i in evaluate(Baseline(bilirubin=umol), lang).items if i.id == "bilirubin")
     assert (item.status, item.message) == ("not_met", message)
+
+
+@pytest.mark.parametrize(("lang", "running", "elapsed"), [("en", "… Not yet", "✓ Met"), ("zh", "… 洗脱期未满", "✓ 符合")])
+def test_printed_summary_says_not_yet_for_a_running_washout_as_the_page_does(lang, running, elapsed):
+    # Lenalidomide's washout is 2 weeks (P12). Last dose 1 day before NOW: still running, so the
+    # sheet says "not yet", never "not met" (it printed "✗ Not met" before). 15 days before: met.
+    report = evaluate(Baseline(kps=90))
+    wash = earliest_apheresis({"lenalidomide": NOW - timedelta(days=1)}, now=NOW, lang=lang)
+    sheet = render_summary(report, [], wash, [], lang, NOW)
+    assert running in sheet and "✗" not in sheet
+    wash = earliest_apheresis({"lenalidomide": NOW - timedelta(days=15)}, now=NOW, lang=lang)
+    assert running not in render_summary(report, [], wash, [], lang, NOW)
+    assert elapsed in render_summary(report, [], wash, [], lang, NOW)
