@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from logic import content
 from logic.models import CriterionResult
-from logic.strings import Lang, text
+from logic.strings import Lang, text, utc_offset_label
 
 Status = Literal["met", "not_met", "caution", "unknown"]
 Verdict = Literal["eligible", "needs_review", "not_eligible", "incomplete"]
@@ -646,14 +646,7 @@ def zone_suffix(zone: str | None, lang: Lang) -> str:
 
 def _utc_offset(moment: datetime) -> str | None:
     off = moment.utcoffset()
-    if off is None:
-        return None
-    minutes = int(off.total_seconds() // 60)
-    if minutes == 0:
-        return "UTC"
-    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
-    h, m = divmod(minutes, 60)
-    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+    return None if off is None else utc_offset_label(off)
 
 
 class WashoutWindow(BaseModel):

@@ -6,6 +6,7 @@ owns its own catalog file in each language.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
@@ -41,3 +42,13 @@ def text(lang: Lang, key: str, **kwargs: object) -> str:
     """The string for `key` in `lang`, formatted with kwargs. A missing key raises KeyError."""
     s = catalog(lang)[key]
     return s.format(**kwargs) if kwargs else s
+
+
+def utc_offset_label(offset: timedelta) -> str:
+    """'UTC+8', 'UTC+5:30', 'UTC-3', 'UTC': a zone as shown beside a time, in both languages."""
+    minutes = int(offset.total_seconds() // 60)
+    if minutes == 0:
+        return "UTC"
+    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
+    h, m = divmod(minutes, 60)
+    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")

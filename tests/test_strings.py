@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
-from logic.strings import I18N_DIR, LANGS, catalog
+from logic.strings import I18N_DIR, LANGS, catalog, utc_offset_label
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,3 +45,9 @@ def test_every_literal_key_used_in_code_exists():
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]*[a-z0-9_])["']""", path.read_text(encoding="utf-8")))
     assert used, "no t() calls found"
     assert used - keys == set(), sorted(used - keys)
+
+
+@pytest.mark.parametrize(("minutes", "label"), [(480, "UTC+8"), (330, "UTC+5:30"), (-180, "UTC-3"), (0, "UTC"),
+                                                (-570, "UTC-9:30")])
+def test_utc_offset_label_as_shown_beside_a_time(minutes, label):
+    assert utc_offset_label(timedelta(minutes=minutes)) == label

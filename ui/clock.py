@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from logic.strings import utc_offset_label
 from ui.i18n import t
 
 
@@ -77,13 +78,7 @@ def today() -> date:
 def offset_text(moment: datetime | None = None) -> str:
     """'UTC+8', 'UTC+5:30', 'UTC-3', 'UTC' for the user's zone at `moment` (default now)."""
     moment = moment if moment is not None and moment.tzinfo is not None else now()
-    off = moment.astimezone(user_tz()).utcoffset() or timedelta(0)
-    minutes = int(off.total_seconds() // 60)
-    if minutes == 0:
-        return "UTC"
-    sign, minutes = ("+" if minutes > 0 else "-"), abs(minutes)
-    h, m = divmod(minutes, 60)
-    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+    return utc_offset_label(moment.astimezone(user_tz()).utcoffset() or timedelta(0))
 
 
 def zone_label() -> str:
