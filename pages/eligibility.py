@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -62,6 +63,19 @@ def _number(field: str, label: str, lo: float, hi: float, step: float, help_text
     return st.number_input(label, value=None, step=step, key=f"eligibility_{field}",
                            placeholder=t("eligibility.number_placeholder"), help=help_text,
                            format="%d" if isinstance(step, int) else "%g")
+
+
+def _number_with_unit(field: str, label: str, hi: float, step: float, unit_label: str, units: tuple[str, ...],
+                      unit_text: Callable[[str], str | None], unit_key: str | None = None) -> tuple[Any, str]:
+    """A number and its unit side by side; the unit starts at the first of `units` and is never empty."""
+    key = f"eligibility_{unit_key or field + '_unit'}"
+    c1, c2 = st.columns(2)
+    with c1:
+        value = _number(field, label, 0.0, hi, step)
+    with c2:
+        st.session_state.setdefault(key, units[0])
+        unit = st.segmented_control(unit_label, units, key=key, format_func=unit_text) or units[0]
+    return value, unit
 
 
 def _checked(model: type, data: dict[str, Any], field: str, valid: dict[str, Any], refused: list[str]) -> None:
@@ -159,13 +173,8 @@ def _checklist() -> elig.EligibilityReport:
         ast = _number("ast", t("eligibility.field.ast"), 0.0, 100000.0, 0.5, t("eligibility.field.alt_help"))
         _checked(elig.Baseline, {"ast_x_uln": ast}, "ast_x_uln", valid, refused)
     slots["alt"], slots["ast"] = st.container(), st.container()
-    c1, c2 = st.columns(2)
-    with c1:
-        bili = _number("bilirubin", t("eligibility.field.bilirubin"), 0.0, 1_000_000.0, 1.0)
-    with c2:
-        st.session_state.setdefault("eligibility_bilirubin_unit", "umol/L")
-        unit = st.segmented_control(t("eligibility.field.bilirubin_unit"), BILIRUBIN_UNITS,
-                                    key="eligibility_bilirubin_unit", format_func=UNIT_LABEL.get) or "umol/L"
+    bili, unit = _number_with_unit("bilirubin", t("eligibility.field.bilirubin"), 1_000_000.0, 1.0,
+                                   t("eligibility.field.bilirubin_unit"), BILIRUBIN_UNITS, UNIT_LABEL.get)
     _checked(elig.Baseline, {"bilirubin": bili, "bilirubin_unit": unit}, "bilirubin", valid, refused)
     if "bilirubin" in valid and valid["bilirubin"] is not None:
         v = elig.bilirubin_units(valid["bilirubin"], unit)
@@ -183,15 +192,10 @@ def _checklist() -> elig.EligibilityReport:
     st.subheader(t("eligibility.section.general"))
     valid["active_infection"] = _tri("active_infection")
     slots["active_infection"] = st.container()
-    c1, c2 = st.columns(2)
-    with c1:
-        survival = _number("life_expectancy", t("eligibility.field.life_expectancy"), 0.0, 100000.0, 1.0)
-    with c2:
-        # Weeks or months, as bilirubin has its unit (review U12: "6" meant as months read as weeks).
-        st.session_state.setdefault("eligibility_survival_unit", "weeks")
-        s_unit = st.segmented_control(t("eligibility.field.survival_unit"), SURVIVAL_UNITS,
-                                      key="eligibility_survival_unit",
-                                      format_func=lambda u: t(f"eligibility.survival_units.{u}")) or "weeks"
+    # Weeks or months, as bilirubin has its unit (review U12: "6" meant as months read as weeks).
+    survival, s_unit = _number_with_unit("life_expectancy", t("eligibility.field.life_expectancy"), 100000.0, 1.0,
+                                         t("eligibility.field.survival_unit"), SURVIVAL_UNITS,
+                                         lambda u: t(f"eligibility.survival_units.{u}"), unit_key="survival_unit")
     survival_data = elig.survival_input(survival, s_unit)
     _checked(elig.Baseline, survival_data, next(iter(survival_data)), valid, refused)
     slots["life_expectancy"] = st.container()
