@@ -1,0 +1,33 @@
+"""The chat's read-back ("what I understood", brief rule 3) as literals: each value the reader
+takes from a message comes back with its clinical kind, value, unit and the user's own words.
+
+Written after the mutation run of 2026-12-02 (docs/QUALITY.md): renaming the weight mention's
+kind (`"XXweight_kgXX"`) or dropping the blood-pressure value survived every selected test,
+because the dose was still right while the read-back lost or mislabelled what it read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from logic.assistant import ask
+
+TODAY = date(2026, 12, 2)
+NOW = datetime(2026, 12, 2, 9, 0)
+
+# message, language, (kind, value, unit, the user's words)
+READBACK = [
+    ("托珠单抗 72kg", "zh", ("weight_kg", 72.0, "kg", "72kg")),
+    ("toci 70 kg", "en", ("weight_kg", 70.0, "kg", "70 kg")),
+    ("tocilizumab, weight 68", "en", ("weight_kg", 68.0, "kg", "weight 68")),
+    ("CRS, fever 39.2, BP 80/45", "en", ("blood_pressure", "80/45", "mmHg", "BP 80/45")),
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("message", "lang", "expected"), READBACK, ids=[r[0] for r in READBACK])
+def test_readback_names_kind_value_unit_and_words(message, lang, expected):
+    a = ask(message, {"today": TODAY, "now": NOW, "lang": lang})
+    got = [(f.kind, f.value, f.unit, f.text) for f in a.understood]
+    assert expected in got, got
