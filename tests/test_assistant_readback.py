@@ -7,14 +7,10 @@ because the dose was still right while the read-back lost or mislabelled what it
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import pytest
 
 from logic.assistant import ask
-
-TODAY = date(2026, 12, 2)
-NOW = datetime(2026, 12, 2, 9, 0)
+from tests.conftest import TODAY, WALL_NOW
 
 # message, language, (kind, value, unit, the user's words)
 READBACK = [
@@ -28,6 +24,6 @@ READBACK = [
 @pytest.mark.oracle
 @pytest.mark.parametrize(("message", "lang", "expected"), READBACK, ids=[r[0] for r in READBACK])
 def test_readback_names_kind_value_unit_and_words(message, lang, expected):
-    a = ask(message, {"today": TODAY, "now": NOW, "lang": lang})
+    a = ask(message, {"today": TODAY, "now": WALL_NOW, "lang": lang})
     got = [(f.kind, f.value, f.unit, f.text) for f in a.understood]
     assert expected in got, got
