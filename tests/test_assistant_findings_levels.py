@@ -67,6 +67,17 @@ HYPOTENSION = [
     P("CRS 低血压 没有用升压药", "no_vasopressor", id="ASTCT2019-T3-G2-no-pressor-used-zh"),
     P("CRS 低血压 没有升压药", "no_vasopressor", id="ASTCT2019-T3-G2-no-pressor-zh"),
     P("CRS 低血压 补液后纠正", "no_vasopressor", id="ASTCT2019-T3-G2-fluid-corrected-zh"),
+    # a named pressor negated is not one given (found 2026-12-03: "no norepinephrine" read as one pressor)
+    P("CRS, no norepinephrine, hypotension", "no_vasopressor", id="ASTCT2019-T3-G2-named-pressor-negated-en"),
+    P("CRS, off levophed, hypotension", "no_vasopressor", id="ASTCT2019-T3-G2-levophed-off-en"),
+    P("CRS 没有用去甲肾 低血压", "no_vasopressor", id="ASTCT2019-T3-G2-named-pressor-negated-zh"),
+    P("CRS, no norepinephrine", "unspecified", id="rule2-named-pressor-negated-hypotension-not-said-en"),
+    P("CRS, no norepinephrine, on vasopressin", "one_vasopressor", id="ASTCT2019-T3-G3-vasopressin-after-negated-en"),
+    P("CRS, off norepinephrine, now on phenylephrine", "one_vasopressor", id="ASTCT2019-T3-G3-one-given-one-negated-en"),
+    # "no pressor" with a normal BP: no hypotension (was "unspecified")
+    P("CRS 不用升压药 血压正常", "none", id="ASTCT2019-T3-G1-no-pressor-bp-normal-zh"),
+    P("CRS 无低血压 不用升压药", "none", id="ASTCT2019-T3-G1-no-hypotension-no-pressor-zh"),
+    P("CRS 补液后血压稳定 无需升压药", "no_vasopressor", id="ASTCT2019-T3-G2-fluids-then-stable-zh"),
     # no hypotension, and hypotension whose treatment is not said (asked, never guessed)
     P("CRS, blood pressure normal", "none", id="ASTCT2019-T3-G1-bp-normal-en"),
     P("CRS 血压正常", "none", id="ASTCT2019-T3-G1-bp-normal-zh"),
@@ -187,6 +198,11 @@ CONSCIOUSNESS = [
     P("stupor", "unarousable", id="ASTCT2019-T6-G4-stupor-en"),
     P("昏迷", "unarousable", id="ASTCT2019-T6-G4-coma-zh"),
     P("叫不醒", "unarousable", id="ASTCT2019-T6-G4-unarousable-zh"),
+    # grade 4 is also "requires vigorous or repetitive tactile stimuli to arouse" (was read as grade 3's "tactile")
+    P("arouses only to vigorous tactile stimuli", "unarousable", id="ASTCT2019-T6-G4-vigorous-stimuli-en"),
+    P("requires repetitive tactile stimuli to arouse", "unarousable", id="ASTCT2019-T6-G4-repetitive-stimuli-en"),
+    P("需要反复强烈刺激才能唤醒", "unarousable", id="ASTCT2019-T6-G4-repetitive-stimuli-zh"),
+    P("剧烈刺激才睁眼", "unarousable", id="ASTCT2019-T6-G4-vigorous-stimuli-zh"),
 ]
 
 

@@ -138,7 +138,11 @@ _EXPOSURES: tuple[tuple[str, str], ...] = (
     (r"治疗剂量(的)?(糖皮质)?激素|therapeutic(-dose)? (cortico)?steroids?|大剂量激素", "therapeutic_corticosteroids"),
 )
 _CONSCIOUSNESS: tuple[tuple[str, str], ...] = (
-    (r"unarousable|unrousable|not rousable|cannot be (a)?roused|coma(?![a-z0-9])|comatose|不能唤醒|无法唤醒|唤不醒|叫不醒|昏迷|stupor|木僵",
+    # ASTCT 2019 Table 6, grade 4: "unarousable or requires vigorous or repetitive tactile stimuli to arouse"
+    # (read before "tactile", grade 3)
+    (r"unarousable|unrousable|not rousable|cannot be (a)?roused|coma(?![a-z0-9])|comatose|不能唤醒|无法唤醒|唤不醒|叫不醒|昏迷|stupor|木僵|"
+     r"(vigorous|repetitive|repeated|strong) (tactile |physical )?stimul\w*|"
+     r"(强烈|反复|剧烈|用力|重复)刺激",
      "unarousable"),
     (r"(awak\w*|wak\w*|rous\w*|arous\w*|respond\w*) (only )?to (touch|tactile|pain|physical)|tactile|触觉|触碰|触摸|拍打|"
      r"疼痛刺激|刺激(后|可|才)?(唤醒|醒|睁眼)|摇醒|推醒", "awakens_to_touch"),
@@ -653,17 +657,34 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         if spans:
             add("oxygen", out.hypoxia, min(a for a, _ in spans), max(b for _, b in spans))
     n_named = len(out.pressors)
-    if _has(_MULTI_PRESSOR, s) or n_named >= 2:
+    # a named pressor that was negated ("no norepinephrine", "off levophed", 没有用去甲肾) is not one given:
+    # its words are blanked before the generic pressor words are read
+    negated_pressors = [f for f in found if f.kind == "vasopressor" and f.negated]
+    s_given = s
+    for f in negated_pressors:
+        s_given = _blank(s_given, f.start, f.end)
+    only_negated = bool(negated_pressors) and n_named == 0 and not out.vasopressin
+    if _has(_MULTI_PRESSOR, s_given) or n_named >= 2:
         out.hypotension = "multiple_vasopressors"
     elif n_named == 1 or (out.vasopressin and not _has(_NO_PRESSOR, s)):
         out.hypotension = "one_vasopressor"
-    elif _has(_NO_PRESSOR, s):
-        out.hypotension = "no_vasopressor" if _has(_HYPOTENSION, s) or _has(r"补液|fluid", s) or \
-            out.hypotension == "unspecified" else "unspecified"
+    elif _has(_NO_PRESSOR, s) or only_negated:
+        # hypotension that needed fluids, or a low BP, without a pressor: ASTCT grade 2's "not requiring
+        # vasopressors"; "BP normal" said with it: no hypotension; neither said: ask
+        if _has(r"补液|fluid", s) or out.hypotension == "unspecified":
+            out.hypotension = "no_vasopressor"
+        elif _has(_NO_HYPOTENSION, s):
+            out.hypotension = "none"
+        elif _has(_HYPOTENSION, s):
+            out.hypotension = "no_vasopressor"
+        else:
+            out.hypotension = "unspecified"
         out.no_pressor = True
         if m := re.search(_NO_PRESSOR, s):
             add("vasopressors", 0, m.start(), m.end(), negated=True)
-    elif _has(_PRESSOR, s):
+        else:
+            add("vasopressors", 0, negated_pressors[0].start, negated_pressors[0].end, negated=True)
+    elif _has(_PRESSOR, s_given):
         out.hypotension = "one_vasopressor"
     elif _has(_NO_HYPOTENSION, s):
         out.hypotension = "none"
@@ -671,7 +692,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         out.hypotension = "unspecified"
     if out.hypotension in ("one_vasopressor", "multiple_vasopressors"):
         named = [f for f in found if f.kind == "vasopressor" and not f.negated]
-        m = re.search(_MULTI_PRESSOR, s) or re.search(_PRESSOR, s)
+        m = re.search(_MULTI_PRESSOR, s_given) or re.search(_PRESSOR, s_given)
         a = min([f.start for f in named] + ([m.start()] if m else []))
         b = max([f.end for f in named] + ([m.end()] if m else []))
         count = 2 if out.hypotension == "multiple_vasopressors" else 1
