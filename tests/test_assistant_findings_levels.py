@@ -281,3 +281,34 @@ MOTOR = [
 @pytest.mark.parametrize(("text", "level"), MOTOR)
 def test_motor_weakness_level(text, level):
     assert read(text).motor_weakness == level
+
+
+# --- found while writing the read-back table (2026-12-03) ----------------------------------------
+
+@pytest.mark.parametrize(("text", "ice"), [
+    P("ICE 10/10", 10, id="ASTCT2019-T6-G0-ICE-10-of-10-not-a-date-en"),
+    P("ICE评分 10/10", 10, id="ASTCT2019-T6-G0-ICE-10-of-10-not-a-date-zh"),
+    P("ICE 07/10", 7, id="ASTCT2019-T6-G1-ICE-07-of-10-not-a-date-en"),
+])
+def test_an_ice_score_out_of_10_is_not_a_date(text, ice):
+    x = read(text)
+    assert (x.ice, x.dates) == (ice, [])
+
+
+@pytest.mark.parametrize(("text", "temps"), [
+    P("退热后 37.8 之前 39", [39.0], id="ASTCT2019-masked-fever-before-after-both-zh"),
+    P("after paracetamol 37.8, 39 before", [39.0], id="ASTCT2019-masked-fever-number-then-before-en"),
+])
+def test_a_masked_fever_reads_the_earlier_fever(text, temps):
+    x = read(text)
+    assert (x.masked, x.fever_before_masking, x.temps_c) == (True, True, temps)
+
+
+@pytest.mark.parametrize(("text", "baseline"), [
+    P("92% on room air", 92.0, id="P4-SpO2-on-room-air-is-the-baseline-en"),
+    P("SpO2 96%, room air", 96.0, id="P4-SpO2-room-air-named-is-the-baseline-en"),
+    P("SpO2 95% on 4 L nasal cannula", None, id="P4-SpO2-on-oxygen-is-not-the-room-air-baseline-en"),
+    P("血氧饱和度 94% 高流量吸氧", None, id="P4-SpO2-on-high-flow-is-not-the-room-air-baseline-zh"),
+])
+def test_spo2_is_the_eligibility_baseline_only_on_room_air(text, baseline):
+    assert read(text).baseline.get("spo2_pct") == baseline

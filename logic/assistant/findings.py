@@ -389,6 +389,11 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         times.append((m.start(), m.end(), t))
         add("time", t.strftime("%H:%M"), m.start(), m.end())
         s = _blank(s, m.start(), m.end())
+    # ICE score (before dates: "ICE 10/10" is not 10 October; before numbers are read as anything else)
+    if m := re.search(r"\bice\s*(?:score|评分|分数|总分)?\s*(?:[:=]|为|是)?\s*(\d{1,3})(?:\s*/\s*10)?\s*分?", s):
+        out.ice = int(m[1])
+        add("ice", out.ice, m.start(), m.end(), "/10")
+        s = _blank(s, m.start(), m.end())
     # "today is 2026-02-01" / "今天2026-02-01": the user's own today, not another date
     cues = [(c.start(), c.end()) for c in re.finditer(r"今天|今日|\btoday\b", s)]
     s = _dates(s, today, out)
@@ -478,11 +483,6 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
                 add(f"{kind}_grade", grade, m.start(), m.end())
                 s = _blank(s, m.start(), m.end())
                 break
-    # ICE score (before numbers are read as anything else)
-    if m := re.search(r"\bice\s*(?:score|评分|分数|总分)?\s*(?:[:=]|为|是)?\s*(\d{1,3})(?:\s*/\s*10)?\s*分?", s):
-        out.ice = int(m[1])
-        add("ice", out.ice, m.start(), m.end(), "/10")
-        s = _blank(s, m.start(), m.end())
     # age
     for m in re.finditer(r"(?<![\d.])(\d{1,3})\s*(?:岁|周岁|yo\b|y/o|y\.o\.|years? old|-year-old|yr old|yrs old)|"
                          r"(?:\bage[d]?|年龄)\s*[:=]?\s*(\d{1,3})(?!\d)", s):
@@ -549,7 +549,6 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     if m := re.search(rf"(?:spo2|血氧饱和度|氧饱和度|sao2|血氧|sats?|氧饱|o2 sat\w*)\s*(?:[:=]|为|是)?\s*{_NUM}\s*%?", s):
         out.spo2_pct = float(m[1])
         add("spo2_pct", out.spo2_pct, m.start(), m.end(), "%")
-        out.baseline["spo2_pct"] = out.spo2_pct
         s = _blank(s, m.start(), m.end())
     elif m := re.search(r"(?<![\d.])(\d{2}(?:\.\d)?)\s*%\s*(?:on ra|on room air|ra\b|室内空气|未吸氧)", s):
         out.spo2_pct = float(m[1])
@@ -585,11 +584,13 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     # masked fever: a temperature after tocilizumab/steroid/antipyretic, with fever documented before
     if (mm := re.search(_MASK, s)) is not None:
         out.masked = True
-        for m in re.finditer(rf"(?:{_BEFORE})\s*(?:发热|发烧|fever(?: of)?|t)?\s*{_NUM}|{_NUM}\s*(?:before|之前|earlier)", s):
-            v = float(m[1] or m[2])
-            if 38 <= v <= 45 and v not in out.temps_c:
-                out.temps_c.append(v)
-                add("temperature_c", v, m.start(), m.end(), "°C")
+        # each form in its own pass: in "37.8 之前 39" the first form must not swallow the second's word
+        for pattern in (rf"(?:{_BEFORE})\s*(?:发热|发烧|fever(?: of)?|t)?\s*{_NUM}", rf"{_NUM}\s*(?:before|之前|earlier)"):
+            for m in re.finditer(pattern, s):
+                v = float(m[1])
+                if 38 <= v <= 45 and v not in out.temps_c:
+                    out.temps_c.append(v)
+                    add("temperature_c", v, m.start(), m.end(), "°C")
         before = [t for t in out.temps_c if t >= 38.0]
         if before and _has(_BEFORE, s) or (before and len(out.temps_c) > 1):
             out.fever_before_masking = True
@@ -646,6 +647,9 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         out.hypoxia = "none"
     elif _has(_OXYGEN_GENERIC, s):
         out.hypoxia = "unspecified"
+    if out.hypoxia in ("none", None) and out.spo2_pct is not None:
+        # the eligibility criterion is SpO2 on room air (P4): a saturation on named oxygen support is not it
+        out.baseline["spo2_pct"] = out.spo2_pct
     if out.hypoxia in ("none", None) and out.spo2_pct is not None and out.spo2_pct < 90:
         # below 90 % is hypoxia whose support is not yet known: ask, never "none"
         out.hypoxia = "unspecified"
