@@ -16,7 +16,7 @@ from logic.eligibility_summary import item_label, not_assessed, render_summary
 from logic.models import CriterionResult
 from ui import clock, patient, persist
 from ui.charts import touch_chart
-from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.components import disclaimer, english_toggle, md_escape, quote_card, quote_cards
 from ui.footer import app_version
 from ui.i18n import lang, t
 from ui.print import print_button
@@ -97,7 +97,7 @@ def _show_item(item: CriterionResult, rec_ids: list[str]) -> None:
     head = md_escape(f"{item_label(item.id, lang())}: {t('eligibility.status.' + status)}")
     with st.expander(f":{colour}[**{head}**] · {md_escape(item.message)}", icon=icon):
         st.caption(t("eligibility.rule_and_quote"))
-        quote_cards(rec_ids)
+        quote_cards(rec_ids, toggle=False)  # the page has one "显示英文" for its 27 groups
 
 
 def _counts(items: list[CriterionResult]) -> str:
@@ -213,7 +213,7 @@ def _checklist() -> elig.EligibilityReport:
         slots[field] = st.container()
 
     st.subheader(t("eligibility.section.disease"))
-    quote_card("assess_primary_disease")
+    quote_card("assess_primary_disease", toggle=False)
     valid["prior_bcma_therapy"] = _tri("prior_bcma_therapy")
     slots["prior_bcma_therapy"] = st.container()
 
@@ -267,7 +267,7 @@ def _apheresis() -> list[CriterionResult]:
     st.subheader(t("eligibility.apheresis.collection_heading"))
     st.markdown(t("eligibility.apheresis.collection_text", min=elig.fmt_number(target.min_1e6_per_kg),
                   max=elig.fmt_number(target.max_1e6_per_kg)))
-    quote_card(target.recommendation_id)
+    quote_card(target.recommendation_id, toggle=False)
     return items
 
 
@@ -378,7 +378,7 @@ def _washout(now: datetime) -> tuple[elig.ApheresisWindow | None, list[Criterion
         _show_item(item, [item.recommendation_id])
     with st.expander(t("eligibility.rule_and_quote")):
         quote_cards([*(rec_id for rec_id, _ in WASHOUT_GROUPS), content.ref("apheresis_manufacturing_failure"),
-                     content.ref("apheresis_early_collection")])
+                     content.ref("apheresis_early_collection")], toggle=False)
     return window, notes
 
 
@@ -415,6 +415,7 @@ patient.strip()
 st.title(t("eligibility.title"))
 st.caption(t("eligibility.intro"))
 disclaimer()
+english_toggle("eligibility_show_english")
 
 _now = clock.wall_now()  # the user's clock: "now" for the washout, shown with the zone
 _seed_from_query(_now.date())

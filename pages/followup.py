@@ -331,7 +331,6 @@ for key in ("followup.note_day28", "followup.note_window"):
     st.info(f"**{t('common.app_note')}**: {md_escape(t(key))}\n\n"
             f"_{md_escape(t('common.note_basis', basis=t('followup.note_basis')))}_", icon=":material/info:")
 
-st.subheader(t("followup.quotes_heading"))
 quote_cards(["followup_schedule", "followup_assessments", "response_timing", "followup_extramedullary",
              "antibacterial_antifungal_pjp_prophylaxis", "followup_long_term_biosafety",
              "followup_suspected_progression"])

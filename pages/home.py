@@ -115,7 +115,7 @@ def _render_answer(a: dict, latest: bool) -> None:
         st.caption(md_escape(note))
     ids = a["recommendation_ids"]
     if ids:
-        with st.expander(t("home.quotes", n=len(ids)), expanded=False):
+        with st.expander(t("common.quotes_collapsed", n=len(ids)), expanded=False):
             quote_cards(ids, show_notes=latest)
     if a.get("link"):
         _tool_link(a["link"])
@@ -167,9 +167,9 @@ def _tools_and_source() -> None:
     st.subheader(t("home.source_heading"))
     st.markdown(md_escape(t("home.source_text_zh", **src)))
     st.markdown(md_escape(t("home.source_text", **src)))
-    doc = content.document()
-    st.caption(t("home.attribution") + " " + " ".join(doc.block(b).text for b in ("A1", "A2", "A3")))
-    st.caption(doc.block(src["writers_block"]).text)
+    # the journal's copyright notice and the writing group stand in the library, as attribution
+    st.page_link("pages/library.py", label=t("home.attribution_link"), icon=":material/menu_book:",
+                 query_params={"lang": lang()})
 
     st.subheader(t("home.about_heading"))
     st.write(t("home.about_text"))

@@ -20,6 +20,13 @@ def _table_frame(table_id: str) -> pd.DataFrame:
 
 st.title(t("library.title"))
 st.caption(t("library.intro"))
+with st.expander(t("library.attribution_heading"), icon=":material/copyright:"):
+    # the source as cited, then the journal's copyright notice and the writing group, as printed (A1-A4)
+    _src = content.source()
+    _doc = content.document()
+    st.markdown(md_escape(t("home.source_text_zh", **_src)) + "\n\n" + md_escape(t("home.source_text", **_src)))
+    st.caption(t("home.attribution") + " " + " ".join(_doc.block(b).text for b in ("A1", "A2", "A3"))
+               + "\n\n" + _doc.block(_src["writers_block"]).text)
 
 rec_id = st.query_params.get("rec")
 if rec_id:

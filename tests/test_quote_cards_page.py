@@ -109,3 +109,45 @@ def test_the_library_shows_its_quotes_open_with_our_english(lang):
     assert not [e for e in at.expander if COLLAPSED[lang].match(e.label)]
     cards = _cards(at)
     assert len(cards) > 1 and all(OURS[lang] in c for c in cards)
+
+
+def _page(path: str, lang: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_chinese_eligibility_has_one_show_english_toggle_for_its_criteria():
+    at = _page("pages/eligibility.py", "zh")
+    labels = [w.label for w in at.toggle]
+    assert labels.count("本页所有原文下显示英文(本应用自译)") == 1
+    assert "显示英文" not in labels  # was one per criterion: 27
+    # the one toggle shows our English under every card on the page
+    at.toggle(key="eligibility_show_english").set_value(True).run()
+    assert any(OURS["zh"] in _plain(m.value) for m in at.markdown)
+
+
+def test_english_eligibility_has_no_show_english_toggle():
+    at = _page("pages/eligibility.py", "en")
+    assert not [w for w in at.toggle if "English" in w.label]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_followup_quotes_have_no_second_heading(lang):
+    at = _page("pages/followup.py", lang)
+    assert [s.value for s in at.subheader if s.value in ("共识原文", "What the consensus says")] == []
+    assert any(COLLAPSED[lang].match(e.label) for e in at.expander)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_copyright_notice_stands_in_the_library_not_on_home(lang):
+    notice = "版权归中华医学会所有"
+    home = _page("pages/home.py", lang)
+    assert not any(notice in c.value for c in home.caption)
+    library = _page("pages/library.py", lang)
+    heading = {"zh": "出处与版权", "en": "Source and attribution"}[lang]
+    box = next(e for e in library.expander if e.label == heading)
+    assert any(notice in c.value for c in box.caption)

@@ -62,6 +62,14 @@ def _english_toggle(rec_ids: list[str]) -> bool:
     return shown
 
 
+def english_toggle(key: str) -> None:
+    """One "显示英文" toggle for a whole page whose many small groups of cards show none of their own
+    (quote_cards(..., toggle=False)): /eligibility has one group per criterion, 27 toggles otherwise."""
+    if lang() == "zh":
+        st.session_state[key] = bool(st.session_state.get(SHOW_ENGLISH, False))
+        st.toggle(t("common.show_english_page"), key=key, on_change=_remember_english, args=(key,))
+
+
 def _card(rec_id: str, *, show_notes: bool, link: bool, english: bool, first: bool) -> None:
     """The Chinese original, our English beneath (labelled as ours) when shown, then the app's notes.
     At most two elements: a page shows dozens of cards, and each element costs the browser
@@ -84,31 +92,38 @@ def _card(rec_id: str, *, show_notes: bool, link: bool, english: bool, first: bo
 
 
 def quote_cards(rec_ids: list[str], *, collapsed: bool = True, show_notes: bool = True,
-                link: bool = True) -> None:
+                link: bool = True, toggle: bool = True) -> None:
     """The cards a result rests on, each once, behind one collapsed "依据原文 (n)" expander
     (review U8: results sat under screens of quotes). collapsed=False where the quote is the
     content (the library). Already inside an expander, the cards stand directly in it.
     In Chinese our English is one tap away behind a "显示英文" toggle; open (library), and in
-    English, it shows beneath the Chinese."""
+    English, it shows beneath the Chinese. toggle=False: the page shows one english_toggle for all
+    its groups, and this group follows it."""
     ids = list(dict.fromkeys(rec_ids))
     if not ids:
         return
     if collapsed and not _inside_expander():
         with st.expander(t("common.quotes_collapsed", n=len(ids))):
-            _cards(ids, show_notes=show_notes, link=link, toggle=True)
+            _cards(ids, show_notes=show_notes, link=link, toggle=True, own_toggle=toggle)
     else:
-        _cards(ids, show_notes=show_notes, link=link, toggle=collapsed)
+        _cards(ids, show_notes=show_notes, link=link, toggle=collapsed, own_toggle=toggle)
 
 
-def _cards(ids: list[str], *, show_notes: bool, link: bool, toggle: bool) -> None:
-    english = _english_toggle(ids) if toggle and lang() == "zh" else True
+def _cards(ids: list[str], *, show_notes: bool, link: bool, toggle: bool, own_toggle: bool = True) -> None:
+    if not toggle or lang() != "zh":
+        english = True
+    elif own_toggle:
+        english = _english_toggle(ids)
+    else:
+        english = bool(st.session_state.get(SHOW_ENGLISH, False))
     for i, rec_id in enumerate(ids):
         _card(rec_id, show_notes=show_notes, link=link, english=english, first=i == 0)
 
 
-def quote_card(rec_id: str, *, collapsed: bool = True, show_notes: bool = True, link: bool = True) -> None:
+def quote_card(rec_id: str, *, collapsed: bool = True, show_notes: bool = True, link: bool = True,
+               toggle: bool = True) -> None:
     """One card, as quote_cards([rec_id]): behind "依据原文 (1)" unless collapsed=False."""
-    quote_cards([rec_id], collapsed=collapsed, show_notes=show_notes, link=link)
+    quote_cards([rec_id], collapsed=collapsed, show_notes=show_notes, link=link, toggle=toggle)
 
 
 def disclaimer() -> None:
