@@ -282,7 +282,9 @@ def describe(line: PlanLine, lang: Lang, zone: str | None = None) -> str:
         body = text(lang, "plans.condition_then", condition=text(lang, f"plans.condition.{line.condition}"),
                     body=body)
     if line.action == "tocilizumab" and line.check is not None:
-        body += " " + guard_text(line, lang, zone)
+        # two sentences: the dose, then the course ("… 544 mg (27.2 mL). Course: 1 dose(s) given; …")
+        end = "" if body.endswith((".", "。")) else ("。" if lang == "zh" else ".")
+        body += end + ("" if lang == "zh" else " ") + guard_text(line, lang, zone)
     return body[:1].upper() + body[1:]
 
 

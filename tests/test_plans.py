@@ -347,13 +347,13 @@ def test_icans_plan_passes_the_clock_to_the_tocilizumab_guard():
 
 RENDERED = {
     "en": {
-        "repeat_zone": "Repeat dose, if control is poor: tocilizumab 544 mg IV Course: 1 dose(s) given; "
+        "repeat_zone": "Repeat dose, if control is poor: tocilizumab 544 mg IV. Course: 1 dose(s) given; "
                        "next dose no earlier than 2026-12-02 15:22 (UTC+8).",
-        "repeat": "Repeat dose, if control is poor: tocilizumab 544 mg IV Course: 1 dose(s) given; "
+        "repeat": "Repeat dose, if control is poor: tocilizumab 544 mg IV. Course: 1 dose(s) given; "
                   "next dose no earlier than 2026-12-02 15:22.",
-        "no_clock": "Repeat dose, if control is poor: tocilizumab 544 mg IV Course: 1 dose(s) given; next dose "
+        "no_clock": "Repeat dose, if control is poor: tocilizumab 544 mg IV. Course: 1 dose(s) given; next dose "
                     "no earlier than 2026-12-02 15:22 (UTC+8) (the current time was not given).",
-        "first_now": "Tocilizumab 544 mg IV Course: 0 dose(s) given; a dose is allowed now.",
+        "first_now": "Tocilizumab 544 mg IV. Course: 0 dose(s) given; a dose is allowed now.",
         "icans4": ["Supportive care", "ICU care; mechanical ventilation advised", "Methylprednisolone 1000 mg IV daily",
                    "While ICANS stays grade 3 or higher: repeat neuroimaging (CT or MRI) every 2-3 days",
                    "Convulsive status epilepticus: treat per guidelines"],
@@ -363,10 +363,10 @@ RENDERED = {
         "toci_dose": "544 mg IV",
     },
     "zh": {
-        "repeat_zone": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注 本疗程已用1次;下一次不早于2026-12-02 15:22 (UTC+8)。",
-        "repeat": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注 本疗程已用1次;下一次不早于2026-12-02 15:22。",
-        "no_clock": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注 本疗程已用1次;下一次不早于2026-12-02 15:22 (UTC+8)(未提供当前时间)。",
-        "first_now": "托珠单抗 544 mg 静脉滴注 本疗程已用0次;现在可给药。",
+        "repeat_zone": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注。本疗程已用1次;下一次不早于2026-12-02 15:22 (UTC+8)。",
+        "repeat": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注。本疗程已用1次;下一次不早于2026-12-02 15:22。",
+        "no_clock": "再次给药,限控制不佳者:托珠单抗 544 mg 静脉滴注。本疗程已用1次;下一次不早于2026-12-02 15:22 (UTC+8)(未提供当前时间)。",
+        "first_now": "托珠单抗 544 mg 静脉滴注。本疗程已用0次;现在可给药。",
         "icans4": ["支持治疗", "ICU监护,建议机械通气", "甲泼尼龙 1000 mg 静脉滴注 每日1次",
                    "若ICANS持续≥3级:每2~3 d重复神经影像学(CT或MRI)检查", "惊厥性癫痫持续状态:参照指南治疗"],
         "icans2_no_weight": ["支持治疗", "地塞米松 10 mg 静脉滴注 每6 h 1次", "甲泼尼龙 1 mg/kg IV q12h(请输入体重以计算剂量)"],

@@ -60,7 +60,7 @@ def test_grade_3_crs_with_grade_2_icans():
     assert "Set by: hypotension." in shown
     assert "3级 | 发热伴低血压(需要一种或不需应用升压药)" in shown  # T3.3 quoted
     # one plan from logic.plans: Table 4 grade 3 with its condition on dexamethasone
-    assert "Tocilizumab 576 mg IV Course: 0 dose(s) given; a dose is allowed now." in shown
+    assert "Tocilizumab 576 mg IV. Course: 0 dose(s) given; a dose is allowed now." in shown
     assert "8 mg/kg × 72 kg = 576 mg" in shown
     assert "If hypotension persists after 1-2 tocilizumab infusions: dexamethasone 10 mg IV q6h (may be given)" in shown
     assert "If refractory: dexamethasone 20 mg IV q6h (may be given)" in shown
