@@ -337,10 +337,15 @@ def grade_answer(case: Case, answer: str | Sequence[str]) -> Feedback:
     return Feedback(correct=not missed and not wrong, given=given, expected=expected, missed=missed, wrong=wrong)
 
 
+# New cases get a number below this, short enough to read out or type on a phone ("case 48213");
+# every seed up to SEED_MAX still opens its case, so older links keep working.
+NEW_SEED_MAX = 99_999
+
+
 @validate_call
-def seed_for(kind: Kind, draw: Annotated[int, Field(ge=0)]) -> Seed:
-    """A seed whose case is of `kind`, spread by `draw` (e.g. a random number)."""
-    base = (draw % (SEED_MAX // len(TEMPLATES))) * len(TEMPLATES)
+def seed_for(kind: Kind, draw: Annotated[int, Field(ge=0)], below: Annotated[int, Field(ge=len(TEMPLATES))] = SEED_MAX) -> Seed:
+    """A seed whose case is of `kind`, spread by `draw` (e.g. a random number), below `below`."""
+    base = (draw % (below // len(TEMPLATES))) * len(TEMPLATES)
     return base + TEMPLATES.index(kind)
 
 

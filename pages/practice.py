@@ -11,7 +11,7 @@ import streamlit as st
 
 from logic import cases
 from ui import nav
-from ui.components import disclaimer, md_escape, quote_cards
+from ui.components import disclaimer, md_escape, quote_cards, share_link
 from ui.i18n import lang, t
 
 SEED = "practice_seed"
@@ -46,8 +46,8 @@ def choice_label(case: cases.Case, key: str) -> str:
 
 
 def _new_seed(kind: str) -> int:
-    draw = random.randrange(cases.SEED_MAX)  # noqa: S311 - picks a teaching case, not a secret
-    return draw if kind == "any" else cases.seed_for(kind, draw)
+    draw = random.randrange(cases.NEW_SEED_MAX)  # noqa: S311 - picks a teaching case, not a secret
+    return draw if kind == "any" else cases.seed_for(kind, draw, below=cases.NEW_SEED_MAX)
 
 
 def _set_seed(seed: int) -> None:
@@ -295,7 +295,8 @@ with st.container(border=True):
                      format_func=labels.__getitem__)
         st.form_submit_button(t("practice.check"), on_click=_check, args=(case,), type="primary",
                               width="stretch")
-    st.caption(t("practice.share", url=nav.href(f"/practice?case={seed}&lang={lang()}")))
+    share_link(nav.absolute(f"/practice?case={seed}&lang={lang()}"), label=t("practice.share"),
+               key="share_practice")
 
 last = st.session_state.get(LAST)
 if last and last[0] == seed:

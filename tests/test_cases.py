@@ -263,3 +263,15 @@ def test_washout_cases_draw_only_the_exposures_the_consensus_names():
         if case.kind == "washout":
             seen |= set(case.facts["last_exposure"])
     assert seen and "other_antimyeloma_therapy" not in seen
+
+
+def test_a_new_case_number_is_short():
+    # five digits at most, to read out or type on a phone; every older number still opens its case
+    import random
+
+    draws = random.Random(0)
+    for kind in cases.TEMPLATES:
+        for _ in range(50):
+            seed = cases.seed_for(kind, draws.randrange(cases.NEW_SEED_MAX), below=cases.NEW_SEED_MAX)
+            assert seed <= 99_999 and cases.generate(seed).kind == kind
+    assert cases.generate(999_999_999).seed == 999_999_999

@@ -6,7 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from logic import cases
-from tests.conftest import PHONE, TABLET
+from tests.conftest import PHONE, TABLET, PageProbe
+from ui.style import MIN_TARGET_PX
 
 pytestmark = pytest.mark.browser
 
@@ -68,3 +69,26 @@ def test_new_case_changes_the_link(open_page):
                                  timeout=30000)
     assert "case=" in probe.page.url
     probe.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_share_link_is_absolute_and_its_copy_button_works_by_touch(browser, app_url, lang):
+    # issue 15 item 7: a link that works when pasted into a message, copied with one tap on a phone
+    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+    try:
+        probe = PageProbe(ctx.new_page())
+        probe.goto(f"{app_url}/practice?case=48213&lang={lang}")
+        box = probe.page.locator(".st-key-share_practice [data-testid='stCode']")
+        expect(box).to_contain_text(f"{app_url}/practice?case=48213&lang={lang}")
+        button = probe.page.locator(".st-key-share_practice [data-testid='stBaseButton-elementToolbar']")
+        expect(button).to_be_visible()  # no hover on a touch screen
+        size = button.bounding_box()
+        assert size["width"] >= MIN_TARGET_PX and size["height"] >= MIN_TARGET_PX
+        button.tap()
+        probe.page.wait_for_function("(want) => navigator.clipboard.readText().then(t => t === want)",
+                                     arg=f"{app_url}/practice?case=48213&lang={lang}", timeout=30000)
+        probe.assert_clean()
+    finally:
+        ctx.close()
+

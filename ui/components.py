@@ -128,3 +128,13 @@ def quote_card(rec_id: str, *, collapsed: bool = True, show_notes: bool = True, 
 
 def disclaimer() -> None:
     st.caption(t("common.disclaimer"))
+
+
+
+def share_link(url: str, *, label: str, key: str) -> None:
+    """The link to share, written out as a code line: Streamlit's own copy button sits on it (44 px, and
+    shown without a hover, which a touch screen has not, by ui/style.py's .st-key-share_*), and a
+    long-press selects it on any phone. `key` starts with "share_"."""
+    with st.container(key=key):
+        st.caption(md_escape(label))
+        st.code(url, language=None, wrap_lines=True)

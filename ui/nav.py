@@ -54,3 +54,15 @@ def href(path: str) -> str:
     st.page_link and downloads add the base path themselves; a markdown link does not."""
     base = (st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}{path}" if base else path
+
+
+def absolute(path: str) -> str:
+    """The link as the user's browser reaches this app ("http://ward-pc:8501/cart-mm/practice?case=48213"),
+    for sharing outside the app; the relative href(path) when the browser's URL is not known (tests)."""
+    from urllib.parse import urlsplit
+
+    url = st.context.url
+    if not url:
+        return href(path)
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{href(path)}"

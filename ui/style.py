@@ -66,6 +66,11 @@ def apply_touch_style() -> None:
   min-height: 44px;
   line-height: 44px;
 }
+/* A share link's copy button: Streamlit shows it on hover only, and a touch screen has no hover. */
+[class*="st-key-share_"] [data-testid="stCode"] > div:has([data-testid="stElementToolbarButton"]) {
+  visibility: visible !important;
+  opacity: 1 !important;
+}
 /* Heading anchors ("link to heading") are no use at the bedside and are 16 px wide targets. */
 [data-testid="stHeaderActionElements"] { display: none !important; }
 /* The navigation bar: one row of large links, scrolling sideways rather than wrapping. */
