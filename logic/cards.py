@@ -149,14 +149,14 @@ def crs_card(findings: crs.CRSFindings | None, assessment: crs.CRSAssessment | N
     drivers: list[str] = []
     if a.fever == "present":
         if f.max_temp_c is not None and f.max_temp_c >= a.fever_threshold_c:
-            drivers.append(text(lang, "cards.driver.fever_temp", temp=_n(f.max_temp_c)))
+            drivers.append(text(lang, "cards.driver.fever_temp", temp=f"{f.max_temp_c:.1f}"))
         if f.fever_before_masking:
             drivers.append(text(lang, "cards.driver.fever_masked"))
         for name in a.grade.drivers:
             if name in ("hypotension", "hypoxia"):
                 drivers.append(text(lang, f"cards.driver.{name}.{getattr(f, name)}"))
     elif a.fever == "absent":
-        drivers.append(text(lang, "cards.driver.no_fever", temp=_n(f.max_temp_c), threshold=threshold))
+        drivers.append(text(lang, "cards.driver.no_fever", temp=f"{f.max_temp_c:.1f}", threshold=threshold))
     notes = [text(lang, "cards.signs_without_fever")] if a.signs_without_fever else []
     if a.fever == "not_assessed":
         missing = text(lang, "cards.fever_unknown", threshold=threshold, if_fever=a.grade_if_fever)
