@@ -65,6 +65,7 @@ class PlanLine(BaseModel):
     formula: str | None = None        # the dose's working, language-neutral ("8 mg/kg × 68 kg = 544 mg")
     rule: str | None = None           # a per-kg dose's rule, language-neutral ("8 mg/kg IV"), with or without weight
     volume_ml: float | None = None    # tocilizumab: mL of the 20 mg/mL concentrate
+    concentration_mg_per_ml: float | None = None   # the concentrate volume_ml is measured in
     check: TocilizumabCheck | None = None   # the course guard's full verdict (tocilizumab lines)
     checked_at: datetime | None = None      # the `now` the guard used; None: no clock given
     every_days: tuple[int, int] | None = None   # neuroimaging every 2-3 days
@@ -114,17 +115,17 @@ def _toci_line(rec_id: str, req: _PlanInput, *, condition: str | None = None, ma
         earliest = check.earliest
     if given and condition is None:
         condition = "poor_control_repeat"
-    dose = formula = volume = None
+    dose = formula = volume = conc = None
     needs: tuple[str, ...] = ()
     rule = f"{_n(float(content.value('tocilizumab_dosing', 'mg_per_kg')))} mg/kg IV"
     if req.weight_kg is None:
         needs = ("weight_kg",)
     else:
         calc = dosing.tocilizumab(req.weight_kg)
-        dose, formula, volume = calc.dose, calc.formula, calc.volume_ml
+        dose, formula, volume, conc = calc.dose, calc.formula, calc.volume_ml, calc.concentration_mg_per_ml
     return PlanLine(action="tocilizumab", dose=dose, condition=condition, allowed=allowed, earliest=earliest,
                     recommendation_id=rec_id, may=may, group=group, needs=needs, formula=formula, rule=rule,
-                    volume_ml=volume, check=check, checked_at=req.now if check is not None else None)
+                    volume_ml=volume, concentration_mg_per_ml=conc, check=check, checked_at=req.now if check is not None else None)
 
 
 def _line(action: str, rec_id: str, **kw: object) -> PlanLine:
@@ -248,20 +249,27 @@ def _n(x: float) -> str:
     return f"{x:g}"
 
 
-def dose_text(d: Dose, lang: Lang = "en") -> str:
-    """'544 mg IV', '10 mg IV q6h'; '10 mg 静脉滴注 每6 h 1次' (the route always printed)."""
+def dose_text(d: Dose, lang: Lang = "en", volume_ml: float | None = None,
+              concentration_mg_per_ml: float | None = None) -> str:
+    """'544 mg IV', '10 mg IV q6h'; '10 mg 静脉滴注 每6 h 1次' (the route always printed);
+    with `volume_ml` (and the concentration it is measured in), '544 mg / 27.2 mL (20 mg/mL) IV'."""
     route = text(lang, f"plans.route.{d.route}")
     freq = text(lang, f"plans.freq.{d.frequency}") if d.frequency else ""
-    return " ".join(p for p in (f"{_n(d.amount)} {d.unit}", route, freq) if p)
+    amount = f"{_n(d.amount)} {d.unit}"
+    if volume_ml is not None:
+        amount += f" / {_n(volume_ml)} mL" + (f" ({_n(concentration_mg_per_ml)} mg/mL)"
+                                              if concentration_mg_per_ml is not None else "")
+    return " ".join(p for p in (amount, route, freq) if p)
 
 
 def _time(t: datetime, zone: str | None) -> str:
     return f"{t:%Y-%m-%d %H:%M}" + (f" ({zone})" if zone else "")
 
 
-def describe(line: PlanLine, lang: Lang, zone: str | None = None) -> str:
+def describe(line: PlanLine, lang: Lang, zone: str | None = None, *, volume: bool = False) -> str:
     """One plan line as a sentence in `lang`: the condition first, then the action and its dose.
-    `zone` labels the guard's times (e.g. "UTC+8")."""
+    `zone` labels the guard's times (e.g. "UTC+8"); `volume` adds the mL beside the mg where the
+    line has one (tocilizumab: '544 mg / 27.2 mL IV')."""
     k = f"plans.action.{line.action}"
     if line.action == "neuroimaging" and line.every_days:
         body = text(lang, k, low=line.every_days[0], high=line.every_days[1])
@@ -269,7 +277,8 @@ def describe(line: PlanLine, lang: Lang, zone: str | None = None) -> str:
         body = text(lang, f"{k}.{line.level or 'advised'}")
     elif line.action in ("tocilizumab", "dexamethasone", "methylprednisolone"):
         if line.dose is not None:
-            body = text(lang, f"{k}.dose", dose=dose_text(line.dose, lang))
+            body = text(lang, f"{k}.dose", dose=dose_text(
+                line.dose, lang, *((line.volume_ml, line.concentration_mg_per_ml) if volume else ())))
         elif line.needs:
             body = text(lang, f"{k}.needs_weight", rule=line.rule or "")
         else:

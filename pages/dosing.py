@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from logic import caveats, dose_sheet, dosing, plans
+from logic import cards, caveats, dose_sheet, dosing, plans
 from logic.models import Grade
 from ui import clock, patient, persist
-from ui.components import disclaimer, md_escape, quote_card
+from ui.components import disclaimer, md_escape, quote_card, result_card
 from ui.footer import app_version
 from ui.i18n import lang, t
 from ui.print import print_button
@@ -255,6 +255,8 @@ elif section == "lymphodepletion":
     if height is None:
         st.info(t("dosing.need_height"), icon=":material/height:")
     if plan is not None:
+        # The answer first (issue 15): BSA and both daily doses, from the plan the table below shows.
+        result_card(cards.ld_card(plan, lang(), crcl.rounded if crcl is not None else None), "dosing_ld")
         st.markdown("### " + md_escape(t("dosing.ld.bsa_line", bsa=f"{plan.bsa_m2:.2f}",
                                          exact=f"{plan.bsa_unrounded:.4f}")))
         st.caption(md_escape(plan.bsa_formula_text))

@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from pydantic import ValidationError
 
-from logic import content, crs, dosing, episode, followup, icans, plans
+from logic import cards, content, crs, dosing, episode, followup, icans, plans
 from logic.models import Grade
 from ui import clock, patient, persist
 from ui.charts import touch_chart
-from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.components import disclaimer, md_escape, quote_card, quote_cards, result_card
 from ui.i18n import lang, t
 
 NA = "not_assessed"
@@ -164,9 +164,9 @@ def _temp_message(p: crs.TemperatureProblem) -> str:
 # --- CRS ---------------------------------------------------------------------------------------
 
 
-def _crs_inputs() -> tuple[crs.CRSAssessment | None, bool]:
-    """The CRS form; returns the assessment (None while the temperature is refused) and
-    whether anything was entered."""
+def _crs_inputs() -> tuple[crs.CRSFindings | None, crs.CRSAssessment | None, bool]:
+    """The CRS form; returns the findings and their assessment (both None while the temperature
+    is refused) and whether anything was entered."""
     threshold = crs.fever_threshold_c()
     temp = st.number_input(t("toxicity.crs.temp_label"), value=None, step=0.1, format="%.1f", key="toxicity_temp_c",
                            help=t("toxicity.crs.temp_help"))
@@ -181,14 +181,14 @@ def _crs_inputs() -> tuple[crs.CRSAssessment | None, bool]:
                       help=t("toxicity.crs.hypoxia_help"))
     entered = temp is not None or masked or hypotension is not None or hypoxia is not None
     if problem is not None:
-        return None, entered
+        return None, None, entered
     try:
         findings = crs.CRSFindings(max_temp_c=temp, fever_before_masking=masked, hypotension=hypotension,
                                    hypoxia=hypoxia)
-        return crs.assess_crs(findings), entered
+        return findings, crs.assess_crs(findings), entered
     except (ValidationError, ValueError) as exc:
         st.error(md_escape(_reason(exc)))
-        return None, entered
+        return None, None, entered
 
 
 def _crs_result(a: crs.CRSAssessment, entered: bool) -> None:
@@ -265,16 +265,38 @@ def _plan_lines(plan: plans.Plan) -> None:
     st.markdown("\n".join(out))
 
 
-def _plan_or_why(build: Callable[[], plans.Plan]) -> plans.Plan | None:
+PlanOrWhy = tuple[plans.Plan | None, Exception | None]
+
+
+def _build_plan(build: Callable[[], plans.Plan]) -> PlanOrWhy:
+    """The plan, built once per run: the result card and the management section show this one."""
     try:
-        return build()
+        return build(), None
     except (ValidationError, ValueError) as exc:
+        return None, exc
+
+
+def _crs_plan(a: crs.CRSAssessment | None, weight: float | None, given: list[datetime], now: datetime) -> PlanOrWhy:
+    if a is None or a.grade.grade == 0:
+        return None, None
+    return _build_plan(lambda: plans.crs_management_plan(a.grade, weight, given, now))
+
+
+def _icans_plan(a: icans.ICANSAssessment | None, crs_g: Grade | None, weight: float | None,
+                given: list[datetime], now: datetime) -> PlanOrWhy:
+    if a is None or a.grade.grade == 0:
+        return None, None
+    return _build_plan(lambda: plans.icans_management_plan(a.grade, crs_g, weight, given, now))
+
+
+def _plan_or_why(built: PlanOrWhy) -> plans.Plan | None:
+    plan, exc = built
+    if exc is not None:
         st.error(md_escape(t("toxicity.mgmt.plan_refused", reason=_reason_text(exc))), icon=":material/error:")
-        return None
+    return plan
 
 
-def _crs_management(a: crs.CRSAssessment | None, weight: float | None, given: list[datetime],
-                    now: datetime) -> None:
+def _crs_management(a: crs.CRSAssessment | None, built: PlanOrWhy, given: list[datetime]) -> None:
     if a is None:  # the result section already says why (a refused temperature)
         return
     st.subheader(t("toxicity.mgmt.heading"))
@@ -282,7 +304,7 @@ def _crs_management(a: crs.CRSAssessment | None, weight: float | None, given: li
     if g.grade == 0:
         st.info(md_escape(t("toxicity.mgmt.none_grade0")))
         return
-    plan = _plan_or_why(lambda: plans.crs_management_plan(g, weight, given, now))
+    plan = _plan_or_why(built)
     if plan is None:
         return
     st.markdown(f"**{md_escape(t('toxicity.mgmt.for_grade', grade=_grade_text(g)))}**")
@@ -354,7 +376,12 @@ def _escalation() -> bool:
 # --- ICANS -------------------------------------------------------------------------------------
 
 
-def _icans_inputs() -> tuple[icans.ICANSAssessment | None, bool]:
+IcansInput = tuple[icans.ICANSFindings | None, icans.ICEPartial | None, icans.ICANSAssessment | None, bool]
+
+
+def _icans_inputs() -> IcansInput:
+    """The ICANS form: the findings, the ICE items and their assessment (None while an input is
+    refused), and whether anything was entered."""
     total = st.number_input(t("toxicity.icans.ice_total_label"), value=None, step=1.0, format="%g",
                             key="toxicity_ice_total")
     ice_problem = None
@@ -377,15 +404,15 @@ def _icans_inputs() -> tuple[icans.ICANSAssessment | None, bool]:
     any_item = any(v is not None for v in items.values())
     entered = total is not None or any_item or any(v is not None for v in (consciousness, seizure, motor, edema))
     if ice_problem is not None:
-        return None, entered
+        return None, None, None, entered
     try:
         partial = icans.ICEPartial(**items) if any_item else None
         findings = icans.ICANSFindings(ice_score=total, consciousness=consciousness, seizure=seizure,
                                        motor_weakness=motor, cerebral_edema=edema)
-        return icans.assess_icans(findings, partial), entered
+        return findings, partial, icans.assess_icans(findings, partial), entered
     except (ValidationError, ValueError) as exc:
         st.error(md_escape(_reason(exc)))
-        return None, entered
+        return None, None, None, entered
 
 
 def _icans_result(a: icans.ICANSAssessment, entered: bool) -> None:
@@ -419,8 +446,8 @@ def _icans_result(a: icans.ICANSAssessment, entered: bool) -> None:
     quote_card("icans_grading")
 
 
-def _icans_management(a: icans.ICANSAssessment | None, crs_g: Grade | None,
-                      weight: float | None, given: list[datetime], now: datetime) -> None:
+def _icans_management(a: icans.ICANSAssessment | None, crs_g: Grade | None, built: PlanOrWhy,
+                      given: list[datetime]) -> None:
     st.subheader(t("toxicity.icans.mgmt_heading"))
     if a is None:
         return
@@ -429,7 +456,7 @@ def _icans_management(a: icans.ICANSAssessment | None, crs_g: Grade | None,
     if g == 0:
         st.info(md_escape(t("toxicity.icans.none_grade0")))
         return
-    plan = _plan_or_why(lambda: plans.icans_management_plan(a.grade, crs_g, weight, given, now))
+    plan = _plan_or_why(built)
     if plan is None:
         return
     if plan.with_crs:
@@ -736,13 +763,18 @@ tab_crs, tab_icans, tab_chart, tab_infection = st.tabs(
 
 with tab_crs:
     st.subheader(t("toxicity.crs.heading"))
-    crs_assessment, crs_entered = _crs_inputs()
+    crs_findings, crs_assessment, crs_entered = _crs_inputs()
     weight = _weight_input("toxicity_weight_kg")
+    # The answer first (issue 15): one card from the same assessment and plan as everything below.
+    crs_built = _crs_plan(crs_assessment, weight, given, now)
+    result_card(cards.crs_card(crs_findings,
+                               crs_assessment, crs_built[0], lang(), clock.zone_label()),
+                "toxicity_crs")
     if crs_assessment is not None:
         _crs_result(crs_assessment, crs_entered)
     else:
         st.info(md_escape(t("toxicity.crs.not_computed")))
-    _crs_management(crs_assessment, weight, given, now)
+    _crs_management(crs_assessment, crs_built, given)
     alert = _escalation()
     _diagnostic_frame()
 
@@ -754,11 +786,17 @@ elif crs_entered:
 
 with tab_icans:
     st.subheader(t("toxicity.icans.heading"))
-    icans_assessment, icans_entered = _icans_inputs()
-    _weight_input("toxicity_weight_kg_icans")
+    icans_findings, ice_items, icans_assessment, icans_entered = _icans_inputs()
+    icans_weight = _weight_input("toxicity_weight_kg_icans")  # the same patient value as the CRS tab's
+    crs_for_icans = _crs_for_icans(crs_assessment, crs_entered)
+    icans_built = _icans_plan(icans_assessment, crs_for_icans, icans_weight, given, now)
+    result_card(cards.icans_card(icans_findings,
+                                 ice_items, icans_assessment, icans_built[0], crs_for_icans, lang(),
+                                 clock.zone_label()),
+                "toxicity_icans")
     if icans_assessment is not None:
         _icans_result(icans_assessment, icans_entered)
-    _icans_management(icans_assessment, _crs_for_icans(crs_assessment, crs_entered), weight, given, now)
+    _icans_management(icans_assessment, crs_for_icans, icans_built, given)
     _icans_extras()
 
 with tab_chart:

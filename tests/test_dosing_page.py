@@ -251,3 +251,20 @@ def test_sheet_link_from_toxicity_preselects_the_plans():
         "dexamethasone", "dexamethasone_refractory", "methylprednisolone", "methylprednisolone_high", "levetiracetam"]
     bad = open_dosing(weight_kg="72", section="sheet", **{"from": "nowhere"})
     assert "from = “nowhere”" in shown(bad)
+
+
+@pytest.mark.parametrize(("lang", "badge", "flu", "cy"), [
+    ("en", "### BSA 1.66 m²", "Fludarabine 30 mg/m²/day → 50 mg IV, once daily, D-5 to D-3",
+     "Cyclophosphamide 300 mg/m²/day → 498 mg IV, once daily, D-5 to D-3"),
+    ("zh", "### 体表面积 1.66 m²", "氟达拉滨 每日30 mg/m² → 50 mg 静脉输注,每日1次,D-5至D-3",
+     "环磷酰胺 每日300 mg/m² → 498 mg 静脉输注,每日1次,D-5至D-3"),
+])
+def test_lymphodepletion_result_card_cartitude_1_165_cm_60_kg(lang, badge, flu, cy):
+    """Issue 15 item 1: the card gives the BSA and both daily doses, as the table below does."""
+    at = open_dosing(lang, weight_kg="60", height_cm="165", drug="lymphodepletion", regimen="CARTITUDE-1")
+    cards = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("### ") and "m²" in m.value
+             and "→" in m.value]
+    assert len(cards) == 1
+    assert cards[0].startswith(badge + "\n")
+    assert f"**{flu}**" in cards[0] and f"**{cy}**" in cards[0]
+    assert "√(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²" in cards[0]

@@ -332,3 +332,75 @@ def test_infection_and_cytopenia_sections_quote_the_consensus():
     assert "卡氏肺囊虫感染预防至少3个月" in shown
     assert "neutropenia 96%, thrombocytopenia 63%, anaemia 63%" in shown
     assert "3~4级粒细胞、血小板减少和贫血的发生率分别为96%、63%、63%" in shown
+
+
+# --- the result card: the answer first (issue 15 item 1) ------------------------------------------
+
+
+def card(at: AppTest, kind: str) -> str:
+    """The result card's text: its one markdown block opens with the badge heading."""
+    badges = [m.value for m in at.markdown if m.value.startswith(f"### {kind}")]
+    assert len(badges) == 1, badges
+    return re.sub(r"\\(.)", r"\1", badges[0])
+
+
+def night_nurse(at: AppTest, weight: float = 68.0) -> AppTest:
+    for key, value in (("toxicity_hypotension", "one_vasopressor"), ("toxicity_hypoxia", "low_flow")):
+        at.session_state[key] = value
+    at.number_input(key="toxicity_temp_c").set_value(39.2)
+    at.number_input(key="toxicity_weight_kg").set_value(weight)
+    return at.run()
+
+
+@pytest.mark.parametrize(("lang", "badge", "drivers", "dose"), [
+    pytest.param("en", "### CRS grade 3", "**Set by**: fever 39.2 °C · hypotension needing one vasopressor",
+                 "**Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV. Course: 0 dose(s) given; a dose is allowed now.**",
+                 id="en"),
+    pytest.param("zh", "### CRS 3级", "**分级依据**: 发热 39.2 °C · 低血压,需一种升压药",
+                 "**托珠单抗 544 mg / 27.2 mL (20 mg/mL) 静脉滴注。本疗程已用0次;现在可给药。**", id="zh"),
+])
+def test_result_card_shows_the_grade_and_the_dose_in_mg_and_ml(lang, badge, drivers, dose):
+    at = night_nurse(open_page(lang))
+    assert not at.exception
+    shown = card(at, "CRS")
+    assert shown.startswith(badge + "\n")
+    assert drivers in shown and dose in shown
+    # the same plan as the management section below: one computation, one weight
+    assert "8 mg/kg × 68 kg = 544 mg" in texts(at)
+
+
+def test_result_card_never_keeps_a_stale_weight():
+    at = night_nurse(open_page())
+    assert "544 mg / 27.2 mL" in card(at, "CRS")
+    at.number_input(key="toxicity_weight_kg").set_value(-70).run()
+    shown = card(at, "CRS")
+    assert "544 mg" not in shown and "mL" not in shown
+    assert "Tocilizumab 8 mg/kg IV (enter the weight for the dose)" in shown
+    at.number_input(key="toxicity_weight_kg").set_value(80).run()
+    assert "640 mg / 32 mL (20 mg/mL) IV" in card(at, "CRS")
+
+
+@pytest.mark.parametrize(("lang", "crs", "icans"), [
+    ("en", "### CRS not assessed", "### ICANS not assessed"), ("zh", "### CRS未评估", "### ICANS未评估")])
+def test_result_cards_with_nothing_entered_say_not_assessed(lang, crs, icans):
+    at = open_page(lang)
+    assert card(at, "CRS") == crs and card(at, "ICANS") == icans
+
+
+def test_result_card_at_least_and_refused_temperature():
+    at = open_page()
+    at.number_input(key="toxicity_temp_c").set_value(38.0).run()
+    shown = card(at, "CRS")
+    assert shown.startswith("### CRS at least grade 1\n")
+    assert "Not assessed: hypotension, oxygen; the grade could be up to 4." in shown
+    at.number_input(key="toxicity_temp_c").set_value(98.6).run()   # °F: refused under the field
+    assert card(at, "CRS").startswith("### CRS not graded\n")
+
+
+def test_icans_result_card_with_crs_from_the_crs_tab():
+    at = night_nurse(open_page())
+    at.number_input(key="toxicity_ice_total").set_value(5).run()
+    shown = card(at, "ICANS")
+    assert shown.startswith("### ICANS at least grade 2\n")
+    assert "With concurrent CRS (grade 3): Table 5's with-CRS column." in shown
+    assert "**Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV." in shown

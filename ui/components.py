@@ -7,7 +7,7 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from logic import content
+from logic import cards, content
 from ui.i18n import lang, t
 from ui.nav import href
 
@@ -124,6 +124,56 @@ def quote_card(rec_id: str, *, collapsed: bool = True, show_notes: bool = True, 
                toggle: bool = True) -> None:
     """One card, as quote_cards([rec_id]): behind "依据原文 (1)" unless collapsed=False."""
     quote_cards([rec_id], collapsed=collapsed, show_notes=show_notes, link=link, toggle=toggle)
+
+
+RESULT_CARD_SUFFIX = "_result_card"   # ui/style.py colours the badge by the key and keeps it in view on a phone
+
+
+def result_card_key(base: str, card: cards.ResultCard) -> str:
+    """'toxicity_crs_severe_result_card': the container's key names the card's level (never user
+    text), so the stylesheet colours the badge (red only for grades 3-4, grey for anything that
+    is not a grade) and pins the card on a phone only once there is a result."""
+    return f"{base}_{card.level}{RESULT_CARD_SUFFIX}"
+
+
+def _card_actions(card: cards.ResultCard) -> str:
+    """The actions as a short list: plain lines without a dose or condition share one bullet, each
+    dose (mg and mL, route) stands on its own, bold unless conditional; a forbidden tocilizumab
+    dose in red."""
+    plain = [a for a in card.actions if a.dose_mg is None and a.group is None and not a.conditional]
+    lines = [f"- {md_escape(' · '.join(a.text for a in plain))}"] if len(plain) > 1 else []
+    for a in card.actions:
+        if len(plain) > 1 and a in plain:
+            continue
+        if a.group_label is not None:
+            lines.append(f"- {md_escape(a.group_label)}")
+        indent = "    " if a.group is not None else ""
+        said = md_escape(a.text)
+        if a.action == "tocilizumab" and not a.allowed:
+            said = f":red[{said}]"
+        elif a.dose_mg is not None and not a.conditional:
+            said = f"**{said}**"
+        lines.append(f"{indent}- {said}")
+    return "\n".join(lines)
+
+
+def result_card(card: cards.ResultCard, base_key: str) -> None:
+    """The answer first: the grade as a large badge coloured by its level, what set it, the actions
+    (each dose in mg and mL with its route), the app's notes labelled as such, and the quotes one tap
+    away. Everything comes from logic.cards; this only lays it out (one markdown block and the quotes)."""
+    parts = [f"### {md_escape(card.label)}"]
+    if card.drivers:
+        parts.append(f"**{md_escape(t('cards.set_by.' + card.kind))}**: " + md_escape(" · ".join(card.drivers)))
+    if card.missing_text:
+        parts.append(f":gray[{md_escape(card.missing_text)}]")
+    if card.context:
+        parts.append(md_escape(card.context))
+    if card.actions:
+        parts.append(_card_actions(card))
+    parts += [f":gray[:small[**{md_escape(t('cards.app_note'))}**: {md_escape(n)}]]" for n in card.notes]
+    with st.container(border=True, key=result_card_key(base_key, card)):
+        st.markdown("\n\n".join(parts))
+        quote_cards(card.recommendation_ids)
 
 
 def disclaimer() -> None:

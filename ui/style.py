@@ -115,4 +115,44 @@ def apply_touch_style() -> None:
   color: #455a64 !important;
 }
 /* --- end colour block --- */
+/* --- The result card (issue 15 item 1): the badge coloured by the level its key names
+   (ui/components.result_card_key); red only for grades 3-4, grey for anything not a grade. */
+[class*="_result_card"] [data-testid="stMarkdownContainer"] h3:first-child {
+  display: inline-block;
+  padding: 0.15rem 0.75rem;
+  border-radius: 0.5rem;
+  font-size: 1.6rem;
+  margin-bottom: 0.25rem;
+}
+[class*="_neutral_result_card"] h3:first-child { background: #eceff1; color: #455a64; border: 1px solid #90a4ae; }
+[class*="_none_result_card"] h3:first-child { background: #2e7d32; color: #fff; }
+[class*="_mild_result_card"] h3:first-child { background: #ffc107; color: #3e2723; }
+[class*="_moderate_result_card"] h3:first-child { background: #e65100; color: #fff; }
+[class*="_severe_result_card"] h3:first-child { background: #c62828; color: #fff; }
+[class*="_info_result_card"] h3:first-child { background: #1565c0; color: #fff; }
+[class*="_neutral_result_card"] { border-left: 6px solid #90a4ae !important; }
+[class*="_none_result_card"] { border-left: 6px solid #2e7d32 !important; }
+[class*="_mild_result_card"] { border-left: 6px solid #ffc107 !important; }
+[class*="_moderate_result_card"] { border-left: 6px solid #e65100 !important; }
+[class*="_severe_result_card"] { border-left: 6px solid #c62828 !important; }
+[class*="_info_result_card"] { border-left: 6px solid #1565c0 !important; }
+/* On a phone the card stays in view once there is a result: pinned to the top while the user reads
+   on below it, to the bottom while they are still above it at the inputs. */
+@media (max-width: 640px) {
+  [data-testid="stLayoutWrapper"]:has(> [class*="_result_card"]:not([class*="_neutral_result_card"])) {
+    position: sticky;
+    top: 0;
+    bottom: 0;
+    z-index: 10;
+  }
+  [class*="_result_card"]:not([class*="_neutral_result_card"]) {
+    max-height: 60vh;
+    overflow-y: auto;
+    background: #fff;
+    box-shadow: 0 2px 10px rgba(0, 0, 0, 0.18);
+  }
+  [class*="_result_card"] { padding: 0.5rem 0.75rem !important; gap: 0.4rem !important; }
+  [class*="_result_card"] [data-testid="stMarkdownContainer"] { font-size: 0.92rem; }
+  [class*="_result_card"] [data-testid="stMarkdownContainer"] li { margin-bottom: 0; }
+}
 </style>""")
