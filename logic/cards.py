@@ -65,6 +65,20 @@ class ResultCard(BaseModel):
     notes: list[str] = Field(default_factory=list)      # the app's own notes (a front end labels them)
     recommendation_ids: list[str] = Field(default_factory=list)
 
+    def headline(self) -> str:
+        """The card in one line, for the strip a phone keeps in view: the badge, then the one action a
+        nurse looks for, e.g. 'CRS grade 3 · Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV'. In order:
+        a dose given now without a condition; a tocilizumab dose the course guard forbids now (with
+        the guard's verdict, never the dose alone); tocilizumab waiting for the weight; a dose with a
+        condition. Only the badge when the card has none of these."""
+        then = text(self.lang, "cards.then")
+        toci = [a for a in self.actions if a.action == "tocilizumab"]
+        picks = ([a.text.split(then)[0] for a in self.actions if a.dose_mg is not None and a.allowed
+                  and not a.conditional]
+                 + [a.text for a in toci if not a.allowed]
+                 + [a.text for a in toci if a.dose_mg is None]
+                 + [a.text.split(then)[0] for a in self.actions if a.dose_mg is not None and a.allowed])
+        return f"{self.label} · {picks[0]}" if picks else self.label
 
 def _n(x: float) -> str:
     return f"{x:g}"

@@ -212,3 +212,36 @@ def test_ld_per_kg_row_is_compared():
 
 def test_badge_levels_keep_red_for_grades_3_and_4():
     assert [cards.level_for(g) for g in range(5)] == ["none", "mild", "moderate", "severe", "severe"]
+
+
+# --- the one-line strip a phone keeps in view (ResultCard.headline) ---------------------------------
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "CRS grade 3 · Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV"),
+    ("zh", "CRS 3级 · 托珠单抗 544 mg / 27.2 mL (20 mg/mL) 静脉滴注"),
+])
+def test_headline_is_the_badge_and_the_dose_given_now(lang, line):
+    assert crs_card(lang, **NIGHT_NURSE).headline() == line
+
+
+def test_headline_never_shows_a_forbidden_dose_without_the_guards_verdict():
+    given = [datetime(2026, 12, 1, 22, 0), datetime(2026, 12, 2, 6, 0), datetime(2026, 12, 2, 9, 0)]
+    assert crs_card("en", given=given, **NIGHT_NURSE).headline() == (
+        "CRS grade 3 · Repeat dose, if control is poor: tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV. "
+        "Course: 3 dose(s) given; next dose no earlier than 2026-12-02 22:00 (UTC).")
+
+
+def test_headline_without_weight_asks_for_it():
+    assert crs_card("en", weight=None, **NIGHT_NURSE).headline() == (
+        "CRS grade 3 · Tocilizumab 8 mg/kg IV (enter the weight for the dose). "
+        "Course: 0 dose(s) given; a dose is allowed now.")
+
+
+def test_headline_of_a_conditional_dose_keeps_its_condition():
+    assert crs_card("en", max_temp_c=39.0, hypotension="no_vasopressor").headline() == (
+        "CRS at least grade 2 · Elderly patient or comorbidities: tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV "
+        "(may be given)")
+
+
+def test_headline_without_an_action_is_the_badge():
+    assert crs_card("zh", max_temp_c=38.5).headline() == "CRS至少1级"

@@ -126,6 +126,7 @@ def quote_card(rec_id: str, *, collapsed: bool = True, show_notes: bool = True, 
     quote_cards([rec_id], collapsed=collapsed, show_notes=show_notes, link=link, toggle=toggle)
 
 
+RESULT_STRIP_SUFFIX = "_result_strip"  # the one-line strip a phone keeps in view
 RESULT_CARD_SUFFIX = "_result_card"   # ui/style.py colours the badge by the key and keeps it in view on a phone
 
 
@@ -174,6 +175,11 @@ def result_card(card: cards.ResultCard, base_key: str) -> None:
     with st.container(border=True, key=result_card_key(base_key, card)):
         st.markdown("\n\n".join(parts))
         quote_cards(card.recommendation_ids)
+    if card.level != "neutral":
+        # the card in one line, kept in view on a phone (ui/style.py; hidden on a wider screen): the
+        # full card would cover the inputs still to be tapped
+        with st.container(border=True, key=f"{base_key}_{card.level}{RESULT_STRIP_SUFFIX}"):
+            st.markdown(f"**{md_escape(card.headline())}**")
 
 
 def disclaimer() -> None:

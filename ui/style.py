@@ -130,26 +130,29 @@ def apply_touch_style() -> None:
 [class*="_moderate_result_card"] h3:first-child { background: #e65100; color: #fff; }
 [class*="_severe_result_card"] h3:first-child { background: #c62828; color: #fff; }
 [class*="_info_result_card"] h3:first-child { background: #1565c0; color: #fff; }
-[class*="_neutral_result_card"] { border-left: 6px solid #90a4ae !important; }
-[class*="_none_result_card"] { border-left: 6px solid #2e7d32 !important; }
-[class*="_mild_result_card"] { border-left: 6px solid #ffc107 !important; }
-[class*="_moderate_result_card"] { border-left: 6px solid #e65100 !important; }
-[class*="_severe_result_card"] { border-left: 6px solid #c62828 !important; }
-[class*="_info_result_card"] { border-left: 6px solid #1565c0 !important; }
-/* On a phone the card stays in view once there is a result: pinned to the top while the user reads
-   on below it, to the bottom while they are still above it at the inputs. */
+[class*="_neutral_result_card"], [class*="_neutral_result_strip"] { border-left: 6px solid #90a4ae !important; }
+[class*="_none_result_card"], [class*="_none_result_strip"] { border-left: 6px solid #2e7d32 !important; }
+[class*="_mild_result_card"], [class*="_mild_result_strip"] { border-left: 6px solid #ffc107 !important; }
+[class*="_moderate_result_card"], [class*="_moderate_result_strip"] { border-left: 6px solid #e65100 !important; }
+[class*="_severe_result_card"], [class*="_severe_result_strip"] { border-left: 6px solid #c62828 !important; }
+[class*="_info_result_card"], [class*="_info_result_strip"] { border-left: 6px solid #1565c0 !important; }
+/* On a phone the result stays in view once there is one: a one-line strip (badge and the dose),
+   pinned to the bottom while the user is still at the inputs above the card and to the top while
+   they read on below it. The whole card, pinned, covered half the screen and the inputs still to be
+   tapped (2026-12-03 screenshots). On a wider screen the card is in view beside the inputs: no strip. */
+[class*="_result_strip"] { display: none !important; }
 @media (max-width: 640px) {
-  [data-testid="stLayoutWrapper"]:has(> [class*="_result_card"]:not([class*="_neutral_result_card"])) {
+  [data-testid="stLayoutWrapper"]:has(> [class*="_result_strip"]) {
     position: sticky;
     top: 0;
     bottom: 0;
     z-index: 10;
   }
-  [class*="_result_card"]:not([class*="_neutral_result_card"]) {
-    max-height: 60vh;
-    overflow-y: auto;
+  [class*="_result_strip"] {
+    display: flex !important;
     background: #fff;
     box-shadow: 0 2px 10px rgba(0, 0, 0, 0.18);
+    padding: 0.4rem 0.75rem !important;
   }
   [class*="_result_card"] { padding: 0.5rem 0.75rem !important; gap: 0.4rem !important; }
   [class*="_result_card"] [data-testid="stMarkdownContainer"] { font-size: 0.92rem; }
