@@ -27,3 +27,20 @@ def test_readback_names_kind_value_unit_and_words(message, lang, expected):
     a = ask(message, {"today": TODAY, "now": WALL_NOW, "lang": lang})
     got = [(f.kind, f.value, f.unit, f.text) for f in a.understood]
     assert expected in got, got
+
+
+# the whole read-back line, word for word: a negated finding is "no <finding>", never "no seizure none"
+# (an English literal in the Chinese reply, found 2026-12-03)
+READBACK_LINES = [
+    ("CRS fever 39, not on pressors, hypotension", "en", "Read: T 39 °C · no vasopressors"),
+    ("CRS 39度 不用升压药 低血压", "zh", "已读取:体温 39 °C · 无升压药"),
+    ("ICANS ICE 6, no seizures, no cerebral edema, no focal weakness", "en",
+     "Read: ICE 6 /10 · no seizure · no oedema · no motor weakness"),
+    ("ICANS ICE 6 无抽搐 无脑水肿", "zh", "已读取:ICE 6 /10 · 无癫痫 · 无水肿"),
+]
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize(("message", "lang", "line"), READBACK_LINES, ids=[r[0] for r in READBACK_LINES])
+def test_readback_line_word_for_word(message, lang, line):
+    assert ask(message, {"today": TODAY, "now": WALL_NOW, "lang": lang}).readback == line

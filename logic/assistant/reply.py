@@ -331,6 +331,9 @@ def _readback_item(lang: Lang, f: Finding, x: Extracted) -> str:
     elif f.kind in ("oxygen",):
         with contextlib.suppress(KeyError):
             value = _t(lang, f"hypoxia.{f.value}")
+    if f.negated and value in ("none", 0):
+        # "no seizures" reads back as "no seizure", not "no seizure none" (an English literal in Chinese)
+        return f"{_t(lang, 'readback.not')}{label}".strip()
     if f.kind == "vasopressors" and not f.negated:
         named = [_t(lang, f"concept.{p}") for p in x.pressors]
         if x.vasopressin:
