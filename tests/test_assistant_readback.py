@@ -35,8 +35,8 @@ READBACK_LINES = [
     ("CRS fever 39, not on pressors, hypotension", "en", "Read: T 39 °C · no vasopressors"),
     ("CRS 39度 不用升压药 低血压", "zh", "已读取:体温 39 °C · 无升压药"),
     ("ICANS ICE 6, no seizures, no cerebral edema, no focal weakness", "en",
-     "Read: ICE 6 /10 · no seizure · no oedema · no motor weakness"),
-    ("ICANS ICE 6 无抽搐 无脑水肿", "zh", "已读取:ICE 6 /10 · 无癫痫 · 无水肿"),
+     "Read: ICE 6 /10 · no seizure · no cerebral oedema · no motor weakness"),
+    ("ICANS ICE 6 无抽搐 无脑水肿", "zh", "已读取:ICE 6 /10 · 无癫痫 · 无脑水肿"),
 ]
 
 
