@@ -259,11 +259,17 @@ def _days(days: list[int], lang: Lang) -> str:
     return ", ".join(text(lang, "cards.ld.days_one", day=d) for d in days)
 
 
-def _bsa_working(plan: LymphodepletionPlan) -> str:
-    """'BSA = √(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²': the formula with this patient's numbers."""
-    with_numbers = plan.bsa_formula_text.replace("height cm", f"{_n(plan.height_cm)} cm") \
-        .replace("weight kg", f"{_n(plan.weight_kg)} kg")
-    return f"{with_numbers} = {plan.bsa_unrounded:.4f} → {plan.bsa_m2:.2f} m²"
+def bsa_formula_text(formula: str, lang: Lang) -> str:
+    """The BSA formula in words, in the language asked for: 'BSA = √(height cm × weight kg / 3600)',
+    '体表面积 = √(身高 cm × 体重 kg / 3600)' (the English is logic.dosing.BSA_FORMULAS, tests/test_cards.py)."""
+    return text(lang, f"cards.ld.bsa_formula.{formula}")
+
+
+def _bsa_working(plan: LymphodepletionPlan, lang: Lang) -> str:
+    """'BSA = √(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²' ('体表面积 = …'): the formula with this
+    patient's numbers, in the language asked for; the numbers are the plan's."""
+    return text(lang, f"cards.ld.bsa_working.{plan.bsa_formula}", height=_n(plan.height_cm),
+                weight=_n(plan.weight_kg), exact=f"{plan.bsa_unrounded:.4f}", bsa=f"{plan.bsa_m2:.2f}")
 
 
 def ld_card(plan: LymphodepletionPlan, lang: Lang, crcl_ml_min: float | None = None) -> ResultCard:
@@ -288,6 +294,6 @@ def ld_card(plan: LymphodepletionPlan, lang: Lang, crcl_ml_min: float | None = N
         label=text(lang, "cards.label.bsa", bsa=f"{plan.bsa_m2:.2f}"),
         drivers=[text(lang, "cards.ld.inputs", regimen=plan.regimen.product, height=_n(plan.height_cm),
                       weight=_n(plan.weight_kg), formula=text(lang, f"cards.ld.formula.{plan.bsa_formula}")),
-                 _bsa_working(plan)],
+                 _bsa_working(plan, lang)],
         actions=actions, notes=notes,
         recommendation_ids=list(plan.recommendation_ids))
