@@ -31,9 +31,9 @@ class Thumb:
         self.probe.act(lambda: (locator.press_sequentially(value), locator.press("Enter")))
 
 
-def _in_viewport(locator) -> bool:
+def _in_viewport(locator, viewport: dict[str, int] = PHONE) -> bool:
     box = locator.bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
 
 
 def test_night_nurse_reaches_grade_and_dose_in_four_taps_on_a_zh_phone(browser, app_url):
@@ -64,6 +64,37 @@ def test_night_nurse_reaches_grade_and_dose_in_four_taps_on_a_zh_phone(browser, 
         # reading on below (the management, the quotes), the strip stays in view
         page.locator("[data-testid='stMain']").evaluate("(m) => m.scrollBy(0, 1500)")
         assert _in_viewport(strip), f"the strip scrolled away: {strip.bounding_box()}"
+        probe.assert_clean()
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pharmacist_reaches_bsa_and_both_daily_doses_in_four_taps_on_a_phone(browser, app_url, lang):
+    """/dosing lymphodepletion, CARTITUDE-1, 165 cm, 60 kg: BSA 1.66 m², fludarabine 50 mg/day and
+    cyclophosphamide 498 mg/day, all three inside the viewport after the last input (the strip gives
+    every daily dose: it gave fludarabine only)."""
+    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+                              locale="zh-CN" if lang == "zh" else "en-GB")
+    try:
+        probe = PageProbe(ctx.new_page())
+        probe.goto(f"{app_url}/dosing?lang={lang}")
+        page, thumb = probe.page, Thumb(probe)
+        thumb.tap(page.locator(".st-key-dosing_section button").filter(
+            has_text=text(lang, "dosing.sections.lymphodepletion")))
+        # the regimen list has nine entries: typing the name picks it, as on any phone keyboard
+        thumb.tap_and_type(page.locator(".st-key-dosing_regimen input"), "CARTITUDE-1")
+        thumb.tap_and_type(page.locator(".st-key-dosing_height_cm input"), "165")
+        thumb.tap_and_type(page.locator(".st-key-dosing_weight_kg input"), "60")
+        assert thumb.taps <= MAX_TAPS
+        card = page.locator("[class*='st-key-dosing_ld_'][class*='_result_card']")
+        expect(card.locator("h3").first).to_have_text(text(lang, "cards.label.bsa", bsa="1.66"))
+        strip = page.locator("[class*='st-key-dosing_ld_'][class*='_result_strip']")
+        line = {"zh": "体表面积 1.66 m² · 氟达拉滨 50 mg + 环磷酰胺 498 mg 静脉输注,每日1次,D-5至D-3",
+                "en": "BSA 1.66 m² · Fludarabine 50 mg + Cyclophosphamide 498 mg IV, once daily, D-5 to D-3"}[lang]
+        expect(strip).to_have_text(line)
+        assert _in_viewport(strip), f"the BSA and doses are outside the viewport: {strip.bounding_box()}"
+        assert strip.bounding_box()["height"] <= PHONE["height"] / 6, strip.bounding_box()
         probe.assert_clean()
     finally:
         ctx.close()

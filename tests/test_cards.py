@@ -283,5 +283,19 @@ def test_headline_of_a_conditional_dose_keeps_its_condition():
         "(may be given)")
 
 
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "BSA 1.66 m² · Fludarabine 50 mg + Cyclophosphamide 498 mg IV, once daily, D-5 to D-3"),
+    ("zh", "体表面积 1.66 m² · 氟达拉滨 50 mg + 环磷酰胺 498 mg 静脉输注,每日1次,D-5至D-3"),
+])
+def test_lymphodepletion_headline_gives_every_daily_dose(lang, line):
+    """The pharmacist's strip: the BSA and both daily doses with route and days (it gave fludarabine only)."""
+    assert cards.ld_card(dosing.lymphodepletion_plan("CARTITUDE-1", 165, 60), lang).headline() == line
+
+
+def test_lymphodepletion_headline_without_fludarabine():
+    assert cards.ld_card(dosing.lymphodepletion_plan("LCAR-B38M", 165, 60), "en").headline() == (
+        "BSA 1.66 m² · Cyclophosphamide 498 mg IV, once daily, D-5 to D-3")
+
+
 def test_headline_without_an_action_is_the_badge():
     assert crs_card("zh", max_temp_c=38.5).headline() == "CRS至少1级"
