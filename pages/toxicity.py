@@ -20,7 +20,7 @@ from logic import cards, content, crs, dosing, episode, followup, icans, plans
 from logic.models import Grade
 from ui import clock, patient, persist
 from ui.charts import touch_chart
-from ui.components import disclaimer, md_escape, quote_card, quote_cards, result_card
+from ui.components import disclaimer, md_escape, quote_card, quote_cards, result_card, result_strip
 from ui.i18n import lang, t
 
 NA = "not_assessed"
@@ -755,14 +755,20 @@ elif crs_entered:
 
 with tab_icans:
     st.subheader(t("toxicity.icans.heading"))
-    icans_findings, ice_items, icans_assessment, icans_entered = _icans_inputs()
-    icans_weight = _weight_input("toxicity_weight_kg_icans")  # the same patient value as the CRS tab's
+    # The ICANS form is long (the ICE items and four domains): on a tablet the card stands beside it
+    # and stays in view (ui/style.py); on a phone the columns stack and the strip keeps it in view.
+    with st.container(key="toxicity_icans_layout"):
+        form, answer = st.columns(2, gap="medium")
+    with form:
+        icans_findings, ice_items, icans_assessment, icans_entered = _icans_inputs()
+        icans_weight = _weight_input("toxicity_weight_kg_icans")  # the same patient value as the CRS tab's
     crs_for_icans = _crs_for_icans(crs_assessment, crs_entered)
     icans_built = _icans_plan(icans_assessment, crs_for_icans, icans_weight, given, now)
-    result_card(cards.icans_card(icans_findings,
-                                 ice_items, icans_assessment, icans_built[0], crs_for_icans, lang(),
-                                 clock.zone_label()),
-                "toxicity_icans")
+    icans_result = cards.icans_card(icans_findings, ice_items, icans_assessment, icans_built[0], crs_for_icans,
+                                    lang(), clock.zone_label())
+    with answer:
+        result_card(icans_result, "toxicity_icans", strip=False)
+    result_strip(icans_result, "toxicity_icans")
     if icans_assessment is not None:
         _icans_working(icans_assessment)
     _icans_management(icans_assessment, crs_for_icans, icans_built, given)

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from logic.strings import text
-from tests.conftest import PHONE, PageProbe
+from tests.conftest import PHONE, TABLET, PageProbe, card_badge
 
 pytestmark = pytest.mark.browser
 MAX_TAPS = 4
@@ -95,6 +95,40 @@ def test_pharmacist_reaches_bsa_and_both_daily_doses_in_four_taps_on_a_phone(bro
         expect(strip).to_have_text(line)
         assert _in_viewport(strip), f"the BSA and doses are outside the viewport: {strip.bounding_box()}"
         assert strip.bounding_box()["height"] <= PHONE["height"] / 6, strip.bounding_box()
+        probe.assert_clean()
+    finally:
+        ctx.close()
+
+
+def test_icans_with_crs_on_a_tablet_in_five_taps(browser, app_url):
+    """ICANS with CRS (issue 15 "Done when"): CRS grade 2 on the CRS tab, then ICE 5 on the ICANS tab;
+    the ICANS card states grade 2 (at least: the other domains are not assessed) and Table 5's
+    with-CRS column, and is inside the viewport after the last input."""
+    ctx = browser.new_context(viewport=TABLET, has_touch=True, locale="en-GB")
+    try:
+        probe = PageProbe(ctx.new_page())
+        probe.goto(app_url + "/toxicity?lang=en")
+        page, thumb = probe.page, Thumb(probe)
+        thumb.tap_and_type(page.locator(".st-key-toxicity_temp_c input"), "39")
+        thumb.tap(page.locator(".st-key-toxicity_hypotension label").filter(
+            has_text=text("en", "toxicity.hypotension_opt.no_vasopressor")))
+        thumb.tap(page.locator(".st-key-toxicity_hypoxia label").filter(
+            has_text=text("en", "toxicity.hypoxia_opt.none")))
+        expect(card_badge(page, "crs")).to_have_text("CRS grade 2")
+        thumb.tap(page.get_by_role("tab", name=text("en", "toxicity.tabs.icans"), exact=True))
+        thumb.tap_and_type(page.locator(".st-key-toxicity_ice_total input"), "5")
+        assert thumb.taps <= 5
+        card = page.locator("[class*='st-key-toxicity_icans_'][class*='_result_card']")
+        expect(card.locator("h3").first).to_have_text("ICANS at least grade 2")
+        # beside the form (it stood 2.4 screens down, under the ICE items and the four domains): the
+        # badge, what set it and the concurrent-CRS context in view after the last input
+        badge = card.locator("h3").first
+        for said in (badge, card.locator("p").filter(has_text="Set by: ICE 5/10"),
+                     card.get_by_text("With concurrent CRS (grade 2): Table 5's with-CRS column.", exact=True)):
+            assert _in_viewport(said, TABLET), f"outside the viewport: {said.inner_text()} {said.bounding_box()}"
+        # and it stays in view while the domains below are filled in
+        page.locator("[data-testid='stMain']").evaluate("(m) => m.scrollBy(0, 900)")
+        assert _in_viewport(badge, TABLET), f"the ICANS card scrolled away: {badge.bounding_box()}"
         probe.assert_clean()
     finally:
         ctx.close()
