@@ -31,6 +31,15 @@ class Thumb:
         self.probe.act(lambda: (locator.press_sequentially(value), locator.press("Enter")))
 
 
+def _crs_findings(thumb: Thumb, lang: str, temp: str, hypotension: str, hypoxia: str) -> None:
+    """The CRS tab as a finger fills it: the temperature typed, one tap for each of the two choices."""
+    page = thumb.probe.page
+    thumb.tap_and_type(page.locator(".st-key-toxicity_temp_c input"), temp)
+    thumb.tap(page.locator(".st-key-toxicity_hypotension label").filter(
+        has_text=text(lang, f"toxicity.hypotension_opt.{hypotension}")))
+    thumb.tap(page.locator(".st-key-toxicity_hypoxia label").filter(has_text=text(lang, f"toxicity.hypoxia_opt.{hypoxia}")))
+
+
 def _in_viewport(locator, viewport: dict[str, int] = PHONE) -> bool:
     box = locator.bounding_box()
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
@@ -42,11 +51,7 @@ def test_night_nurse_reaches_grade_and_dose_in_four_taps_on_a_zh_phone(browser, 
         probe = PageProbe(ctx.new_page())
         probe.goto(app_url + "/toxicity?lang=zh")
         page, thumb = probe.page, Thumb(probe)
-        thumb.tap_and_type(page.locator(".st-key-toxicity_temp_c input"), "39.2")
-        thumb.tap(page.locator(".st-key-toxicity_hypotension label").filter(
-            has_text=text("zh", "toxicity.hypotension_opt.one_vasopressor")))
-        thumb.tap(page.locator(".st-key-toxicity_hypoxia label").filter(
-            has_text=text("zh", "toxicity.hypoxia_opt.low_flow")))
+        _crs_findings(thumb, "zh", "39.2", "one_vasopressor", "low_flow")
         thumb.tap_and_type(page.locator(".st-key-toxicity_weight_kg input"), "68")
         assert thumb.taps <= MAX_TAPS
         card = page.locator("[class*='st-key-toxicity_crs_'][class*='_result_card']")
@@ -109,11 +114,7 @@ def test_icans_with_crs_on_a_tablet_in_five_taps(browser, app_url):
         probe = PageProbe(ctx.new_page())
         probe.goto(app_url + "/toxicity?lang=en")
         page, thumb = probe.page, Thumb(probe)
-        thumb.tap_and_type(page.locator(".st-key-toxicity_temp_c input"), "39")
-        thumb.tap(page.locator(".st-key-toxicity_hypotension label").filter(
-            has_text=text("en", "toxicity.hypotension_opt.no_vasopressor")))
-        thumb.tap(page.locator(".st-key-toxicity_hypoxia label").filter(
-            has_text=text("en", "toxicity.hypoxia_opt.none")))
+        _crs_findings(thumb, "en", "39", "no_vasopressor", "none")
         expect(card_badge(page, "crs")).to_have_text("CRS grade 2")
         thumb.tap(page.get_by_role("tab", name=text("en", "toxicity.tabs.icans"), exact=True))
         thumb.tap_and_type(page.locator(".st-key-toxicity_ice_total input"), "5")
