@@ -64,13 +64,18 @@ class ResultCard(BaseModel):
     actions: list[CardAction] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)      # the app's own notes (a front end labels them)
     recommendation_ids: list[str] = Field(default_factory=list)
+    summary: str | None = None     # a dose card's every dose in one line, for the strip (ld_card)
 
     def headline(self) -> str:
         """The card in one line, for the strip a phone keeps in view: the badge, then the one action a
         nurse looks for, e.g. 'CRS grade 3 · Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV'. In order:
         a dose given now without a condition; a tocilizumab dose the course guard forbids now (with
         the guard's verdict, never the dose alone); tocilizumab waiting for the weight; a dose with a
-        condition. Only the badge when the card has none of these."""
+        condition. Only the badge when the card has none of these. A dose card (lymphodepletion)
+        gives all its daily doses, with their route and days: 'BSA 1.66 m² · Fludarabine 50 mg +
+        Cyclophosphamide 498 mg IV, once daily, D-5 to D-3'."""
+        if self.summary is not None:
+            return f"{self.label} · {self.summary}"
         then = text(self.lang, "cards.then")
         toci = [a for a in self.actions if a.action == "tocilizumab"]
         picks = ([a.text.split(then)[0] for a in self.actions if a.dose_mg is not None and a.allowed
@@ -259,25 +264,34 @@ def _days(days: list[int], lang: Lang) -> str:
     return ", ".join(text(lang, "cards.ld.days_one", day=d) for d in days)
 
 
-def _bsa_working(plan: LymphodepletionPlan) -> str:
-    """'BSA = √(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²': the formula with this patient's numbers."""
-    with_numbers = plan.bsa_formula_text.replace("height cm", f"{_n(plan.height_cm)} cm") \
-        .replace("weight kg", f"{_n(plan.weight_kg)} kg")
-    return f"{with_numbers} = {plan.bsa_unrounded:.4f} → {plan.bsa_m2:.2f} m²"
+def bsa_formula_text(formula: str, lang: Lang) -> str:
+    """The BSA formula in words, in the language asked for: 'BSA = √(height cm × weight kg / 3600)',
+    '体表面积 = √(身高 cm × 体重 kg / 3600)' (the English is logic.dosing.BSA_FORMULAS, tests/test_cards.py)."""
+    return text(lang, f"cards.ld.bsa_formula.{formula}")
+
+
+def _bsa_working(plan: LymphodepletionPlan, lang: Lang) -> str:
+    """'BSA = √(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²' ('体表面积 = …'): the formula with this
+    patient's numbers, in the language asked for; the numbers are the plan's."""
+    return text(lang, f"cards.ld.bsa_working.{plan.bsa_formula}", height=_n(plan.height_cm),
+                weight=_n(plan.weight_kg), exact=f"{plan.bsa_unrounded:.4f}", bsa=f"{plan.bsa_m2:.2f}")
 
 
 def ld_card(plan: LymphodepletionPlan, lang: Lang, crcl_ml_min: float | None = None) -> ResultCard:
     """The lymphodepletion card: the BSA, and each drug's daily dose with its route and days, from
     the plan the page's table shows; the fludarabine renal line and a per-kg comparison as notes."""
-    actions = []
+    actions, by_days = [], {}
     for drug in ("fludarabine", "cyclophosphamide"):
         doses = [d for d in plan.doses if d.drug == drug]
         for amount in dict.fromkeys(d.amount_mg for d in doses):   # one line per distinct daily dose
             same = [d for d in doses if d.amount_mg == amount]
+            days = _days([d.day for d in same], lang)
+            by_days.setdefault(days, []).append(text(lang, "cards.ld.strip_dose", mg=_n(amount),
+                                                     drug=text(lang, f"cards.ld.drug.{drug}")))
             actions.append(CardAction(
                 action=drug, dose_mg=amount, route=caveats.LD_ROUTE, recommendation_id=same[0].recommendation_id,
                 text=text(lang, "cards.ld.dose", drug=text(lang, f"cards.ld.drug.{drug}"), basis=same[0].basis,
-                          mg=_n(amount), route=caveats.route_text(lang), days=_days([d.day for d in same], lang))))
+                          mg=_n(amount), route=caveats.route_text(lang), days=days)))
     notes = []
     if not plan.no_fludarabine:
         notes.append(caveats.renal_text(caveats.fludarabine_renal(crcl_ml_min), lang))
@@ -288,6 +302,9 @@ def ld_card(plan: LymphodepletionPlan, lang: Lang, crcl_ml_min: float | None = N
         label=text(lang, "cards.label.bsa", bsa=f"{plan.bsa_m2:.2f}"),
         drivers=[text(lang, "cards.ld.inputs", regimen=plan.regimen.product, height=_n(plan.height_cm),
                       weight=_n(plan.weight_kg), formula=text(lang, f"cards.ld.formula.{plan.bsa_formula}")),
-                 _bsa_working(plan)],
+                 _bsa_working(plan, lang)],
         actions=actions, notes=notes,
+        # the doses given on the same days read together: "A 50 mg + B 498 mg IV, once daily, D-5 to D-3"
+        summary=" · ".join(text(lang, "cards.ld.strip", doses=" + ".join(doses), route=caveats.route_text(lang),
+                                days=days) for days, doses in by_days.items()) or None,
         recommendation_ids=list(plan.recommendation_ids))

@@ -259,7 +259,7 @@ elif section == "lymphodepletion":
         result_card(cards.ld_card(plan, lang(), crcl.rounded if crcl is not None else None), "dosing_ld")
         st.markdown("### " + md_escape(t("dosing.ld.bsa_line", bsa=f"{plan.bsa_m2:.2f}",
                                          exact=f"{plan.bsa_unrounded:.4f}")))
-        st.caption(md_escape(plan.bsa_formula_text))
+        st.caption(md_escape(cards.bsa_formula_text(plan.bsa_formula, lang())))
         if plan.no_fludarabine:
             st.warning(md_escape(t("dosing.ld.no_fludarabine")), icon=":material/info:")
         cy = plan.regimen.drug("cyclophosphamide")

@@ -20,7 +20,7 @@ from logic import cards, content, crs, dosing, episode, followup, icans, plans
 from logic.models import Grade
 from ui import clock, patient, persist
 from ui.charts import touch_chart
-from ui.components import disclaimer, md_escape, quote_card, quote_cards, result_card
+from ui.components import disclaimer, md_escape, quote_card, quote_cards, result_card, result_strip
 from ui.i18n import lang, t
 
 NA = "not_assessed"
@@ -143,19 +143,6 @@ def _grade_text(g: Grade | None, entered: bool = True) -> str:
     return t("toxicity.grade_at_least", grade=g.grade) if g.at_least else t("toxicity.grade_value", grade=g.grade)
 
 
-def _metric_value(g: Grade, entered: bool = True) -> str:
-    if not entered:
-        return t("toxicity.grade_not_assessed")
-    if not g.assessed:
-        return t("toxicity.grade_incomplete")
-    return t("toxicity.grade_metric_at_least", grade=g.grade) if g.at_least else t("toxicity.grade_metric",
-                                                                                      grade=g.grade)
-
-
-def _fields(names: list[str]) -> str:
-    return ", ".join(t(f"toxicity.field.{n}") for n in names)
-
-
 def _temp_message(p: crs.TemperatureProblem) -> str:
     celsius = "" if p.likely_celsius is None else f"{p.likely_celsius:.1f}"
     return t(f"toxicity.temp_error.{p.kind}", value=_num(p.value), celsius=celsius)
@@ -191,10 +178,11 @@ def _crs_inputs() -> tuple[crs.CRSFindings | None, crs.CRSAssessment | None, boo
         return None, None, entered
 
 
-def _crs_result(a: crs.CRSAssessment, entered: bool) -> None:
+def _crs_working(a: crs.CRSAssessment) -> None:
+    """How the card's grade was reached: the fever line, the inputs read, the rule, the ASTCT notes
+    and the grade's quotes. The grade, what set it and what is missing are the card's (above)."""
     g, threshold = a.grade, f"{a.fever_threshold_c:.1f}"
-    st.subheader(t("toxicity.crs.result_heading"))
-    st.metric(t("toxicity.crs.metric_label"), _metric_value(g, entered))
+    st.subheader(t("toxicity.working_heading"))
     temp = st.session_state.get("toxicity_temp_c")
     if a.fever == "present":
         how = [t("toxicity.crs.fever_by_temp", temp=_num(temp), threshold=threshold)
@@ -203,17 +191,6 @@ def _crs_result(a: crs.CRSAssessment, entered: bool) -> None:
         st.markdown(md_escape(t("toxicity.crs.fever_present", how="; ".join(h for h in how if h))))
     elif a.fever == "absent":
         st.markdown(md_escape(t("toxicity.crs.fever_absent", temp=_num(temp), threshold=threshold)))
-    else:
-        st.warning(md_escape(t("toxicity.crs.fever_not_assessed", threshold=threshold, if_fever=a.grade_if_fever)),
-                   icon=":material/help:")
-    if a.signs_without_fever:
-        st.warning(md_escape(t("toxicity.crs.signs_without_fever")))
-    if g.drivers:
-        st.markdown(md_escape(t("toxicity.crs.set_by", drivers=_fields(g.drivers))))
-    if g.at_least:
-        st.info(md_escape(t("toxicity.crs.missing", fields=_fields(a.missing), highest=a.highest_possible)))
-    elif not a.missing:
-        st.caption(md_escape(t("toxicity.crs.complete")))
     na = t("toxicity.not_assessed")
     hyp, oxy = st.session_state.get("toxicity_hypotension", NA), st.session_state.get("toxicity_hypoxia", NA)
     st.caption(md_escape(t(
@@ -415,10 +392,10 @@ def _icans_inputs() -> IcansInput:
         return None, None, None, entered
 
 
-def _icans_result(a: icans.ICANSAssessment, entered: bool) -> None:
-    g = a.grade
-    st.subheader(t("toxicity.crs.result_heading"))
-    st.metric(t("toxicity.icans.metric_label"), _metric_value(g, entered))
+def _icans_working(a: icans.ICANSAssessment) -> None:
+    """How the card's grade was reached: the ICE working or band, each domain's grade, the rule and
+    the grading quote. The grade, what set it and what is missing are the card's (above)."""
+    st.subheader(t("toxicity.working_heading"))
     items = {n: st.session_state.get(f"toxicity_ice_{n}") for n in icans.ICE_ITEM_MAX}
     if a.ice_range is not None:
         low, high = a.ice_range
@@ -436,12 +413,6 @@ def _icans_result(a: icans.ICANSAssessment, entered: bool) -> None:
                         else t("toxicity.icans.domain_na", field=t(f"toxicity.field.{k}"), na=na)
                         for k, v in a.domain_grades.items())
     st.caption(md_escape(t("toxicity.icans.domains", domains=domains)))
-    if g.drivers:
-        st.markdown(md_escape(t("toxicity.icans.set_by", drivers=_fields(g.drivers))))
-    if g.at_least:
-        st.info(md_escape(t("toxicity.icans.missing", fields=_fields(a.missing) or na, highest=a.highest_possible)))
-    elif not a.missing:
-        st.caption(md_escape(t("toxicity.icans.complete")))
     st.caption(md_escape(t("toxicity.icans.rule")))
     quote_card("icans_grading")
 
@@ -770,10 +741,8 @@ with tab_crs:
     result_card(cards.crs_card(crs_findings,
                                crs_assessment, crs_built[0], lang(), clock.zone_label()),
                 "toxicity_crs")
-    if crs_assessment is not None:
-        _crs_result(crs_assessment, crs_entered)
-    else:
-        st.info(md_escape(t("toxicity.crs.not_computed")))
+    if crs_assessment is not None:  # else the card says to correct the refused field
+        _crs_working(crs_assessment)
     _crs_management(crs_assessment, crs_built, given)
     alert = _escalation()
     _diagnostic_frame()
@@ -786,16 +755,22 @@ elif crs_entered:
 
 with tab_icans:
     st.subheader(t("toxicity.icans.heading"))
-    icans_findings, ice_items, icans_assessment, icans_entered = _icans_inputs()
-    icans_weight = _weight_input("toxicity_weight_kg_icans")  # the same patient value as the CRS tab's
+    # The ICANS form is long (the ICE items and four domains): on a tablet the card stands beside it
+    # and stays in view (ui/style.py); on a phone the columns stack and the strip keeps it in view.
+    with st.container(key="toxicity_icans_layout"):
+        form, answer = st.columns(2, gap="medium")
+    with form:
+        icans_findings, ice_items, icans_assessment, icans_entered = _icans_inputs()
+        icans_weight = _weight_input("toxicity_weight_kg_icans")  # the same patient value as the CRS tab's
     crs_for_icans = _crs_for_icans(crs_assessment, crs_entered)
     icans_built = _icans_plan(icans_assessment, crs_for_icans, icans_weight, given, now)
-    result_card(cards.icans_card(icans_findings,
-                                 ice_items, icans_assessment, icans_built[0], crs_for_icans, lang(),
-                                 clock.zone_label()),
-                "toxicity_icans")
+    icans_result = cards.icans_card(icans_findings, ice_items, icans_assessment, icans_built[0], crs_for_icans,
+                                    lang(), clock.zone_label())
+    with answer:
+        result_card(icans_result, "toxicity_icans", strip=False)
+    result_strip(icans_result, "toxicity_icans")
     if icans_assessment is not None:
-        _icans_result(icans_assessment, icans_entered)
+        _icans_working(icans_assessment)
     _icans_management(icans_assessment, crs_for_icans, icans_built, given)
     _icans_extras()
 

@@ -45,6 +45,37 @@ def fix_clock(at):
     return at
 
 
+def card_badges(at) -> dict[str, str]:
+    """The result cards' badges in an AppTest run, by kind ("crs", "icans", "ld"): the first markdown
+    ("### label") of the container keyed <page>_<kind>_<level>_result_card (ui/components.result_card)."""
+    import re
+
+    from streamlit.testing.v1.element_tree import Block, Markdown
+
+    found: dict[str, str] = {}
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if not isinstance(child, Block):
+                continue
+            m = re.search(r"_(crs|icans|ld)_[a-z]+_result_card$", getattr(child.proto, "id", "") or "")
+            if m:
+                first = next(c for c in child.children.values() if isinstance(c, Markdown))
+                assert first.value.startswith("### "), first.value
+                assert m.group(1) not in found, f"two {m.group(1)} cards"
+                found[m.group(1)] = re.sub(r"\\(.)", r"\1", first.value.split("\n", 1)[0].removeprefix("### "))
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def card_badge(page, kind: str, base: str = "toxicity"):
+    """The result card's badge in the browser: the first "### label" heading of the container keyed
+    <base>_<kind>_<level>_result_card (the one-line strip a phone shows is a separate container)."""
+    return page.locator(f"[class*='st-key-{base}_{kind}_'][class*='_result_card'] h3").first
+
+
 SKIP_BROWSER = os.environ.get("CART_SKIP_BROWSER_TESTS", "").lower() in {"1", "true", "yes"}
 
 

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from logic.assistant import ask
 from logic.strings import text as catalog_text
+from tests.conftest import card_badges
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +70,7 @@ def test_crs_findings_give_the_same_grade_and_course_log_on_toxicity():
             {"now": now, "today": now.date(), "tocilizumab_given": given, "lang": "en"})
     assert a.intent == "crs_grade" and a.values["grade"] == 4
     at = open_link(a.link)
-    assert metrics(at)["CRS grade"] == "Grade 4"
+    assert card_badges(at)["crs"] == "CRS grade 4"
     assert at.session_state["toxicity_hypotension"] == "multiple_vasopressors"
     assert at.session_state["patient_weight_kg"] == 68
     assert [t for t, _ in at.session_state["patient_toci"]] == given
@@ -82,7 +83,7 @@ def test_masked_fever_reaches_toxicity():
     at = open_link(a.link)
     assert at.session_state["toxicity_masked_fever"] is True
     grade = a.values["grade"]
-    assert metrics(at)["CRS grade"] == (f"≥ {grade}" if a.values["at_least"] else f"Grade {grade}")
+    assert card_badges(at)["crs"] == (f"CRS at least grade {grade}" if a.values["at_least"] else f"CRS grade {grade}")
 
 
 def test_icans_findings_give_the_same_grade_on_toxicity():
@@ -90,7 +91,7 @@ def test_icans_findings_give_the_same_grade_on_toxicity():
     assert a.intent == "icans_grade"
     at = open_link(a.link)
     grade = a.values["grade"]
-    assert metrics(at)["ICANS grade"] == (f"≥ {grade}" if a.values["at_least"] else f"Grade {grade}")
+    assert card_badges(at)["icans"] == (f"ICANS at least grade {grade}" if a.values["at_least"] else f"ICANS grade {grade}")
 
 
 def test_stated_crs_grade_reaches_the_strip():

@@ -28,7 +28,7 @@ from playwright.sync_api import expect
 from logic import cases, crs, dosing, episode, followup, hematotox
 from logic import eligibility as elig
 from logic.strings import text
-from tests.conftest import TABLET, PageProbe
+from tests.conftest import TABLET, PageProbe, card_badge
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -212,23 +212,23 @@ def walk_toxicity(probe: PageProbe) -> None:
         kept.checks[choice] = lambda choice=choice: expect(
             page.get_by_role("radio", name=choice, include_hidden=True)).to_be_checked()
     enter_and_keep(probe, kept, "Weight (kg)", "72", "72.0")
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3", timeout=TIMEOUT)
+    expect(card_badge(page, "crs")).to_have_text("CRS grade 3", timeout=TIMEOUT)
 
     # The CRS tab: temperature (30-45 °C in logic; -5 was the review's case: grade 3 stayed) and
     # weight (-70 after 72: "576 mg" stayed beside it).
     walk_visible(probe, [
         NumberField("Highest temperature (°C)", Beyond(-5, "-5 °C is outside 30-45 °C"),
                     Beyond(crs.TEMP_MAX_C + 0.1, f"{crs.TEMP_MAX_C + 0.1:g} °C is outside 30-45 °C"),
-                    stale=(grade("Grade 3"), "576 mg")),
+                    stale=(grade("CRS grade 3"), "576 mg")),
         weight_field("576 mg"),
     ], kept)
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3")
+    expect(card_badge(page, "crs")).to_have_text("CRS grade 3")
 
     click_tab(page, "ICANS")  # ICE 0-10, a whole number; the weight again, for methylprednisolone
     enter_and_keep(probe, kept, text("en", "toxicity.icans.ice_total_label"), "5", "5")
     walk_visible(probe, [
         NumberField(text("en", "toxicity.icans.ice_total_label"), Beyond(-1, "ICE score -1 is not possible"),
-                    Beyond(11, "ICE score 11 is not possible"), stale=(grade("≥ 2"),)),
+                    Beyond(11, "ICE score 11 is not possible"), stale=(grade("ICANS at least grade 2"),)),
         weight_field("72 mg IV q12h"),
     ], kept)
 

@@ -203,6 +203,46 @@ def test_cartitude_1_example_165_cm_60_kg():
     assert en.notes[0].startswith("Fludarabine is renally cleared: creatinine clearance not entered")
 
 
+@pytest.mark.parametrize(("lang", "inputs", "working", "flu", "cy"), [
+    pytest.param("en", "CARTITUDE-1 · height 165 cm · weight 60 kg · Mosteller",
+                 "BSA = √(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²",
+                 "Fludarabine 30 mg/m²/day → 50 mg IV, once daily, D-5 to D-3",
+                 "Cyclophosphamide 300 mg/m²/day → 498 mg IV, once daily, D-5 to D-3", id="en"),
+    pytest.param("zh", "CARTITUDE-1 · 身高 165 cm · 体重 60 kg · Mosteller公式",
+                 "体表面积 = √(165 cm × 60 kg / 3600) = 1.6583 → 1.66 m²",
+                 "氟达拉滨 每日30 mg/m² → 50 mg 静脉输注,每日1次,D-5至D-3",
+                 "环磷酰胺 每日300 mg/m² → 498 mg 静脉输注,每日1次,D-5至D-3", id="zh"),
+])
+def test_ld_working_line_is_in_the_cards_language(lang, inputs, working, flu, cy):
+    """The working line was logic.dosing's English formula text in Chinese too; the plan's numbers
+    and public fields are unchanged."""
+    plan = dosing.lymphodepletion_plan("CARTITUDE-1", 165, 60)
+    c = cards.ld_card(plan, lang)
+    assert c.drivers == [inputs, working]
+    assert [a.text for a in c.actions] == [flu, cy]
+    assert [(a.dose_mg, a.route) for a in c.actions] == [(50.0, "IV"), (498.0, "IV")]
+    assert (plan.bsa_unrounded, plan.bsa_m2) == (pytest.approx(1.6583, abs=5e-5), 1.66)
+    assert plan.bsa_formula_text == "BSA = √(height cm × weight kg / 3600)"
+    if lang == "zh":
+        assert "height" not in working and "weight" not in working
+
+
+@pytest.mark.parametrize(("lang", "mosteller", "dubois"), [
+    ("en", "BSA = √(height cm × weight kg / 3600)", "BSA = 0.007184 × height cm^0.725 × weight kg^0.425"),
+    ("zh", "体表面积 = √(身高 cm × 体重 kg / 3600)", "体表面积 = 0.007184 × 身高 cm^0.725 × 体重 kg^0.425"),
+])
+def test_bsa_formula_text_in_both_languages(lang, mosteller, dubois):
+    assert (cards.bsa_formula_text("mosteller", lang), cards.bsa_formula_text("dubois", lang)) == (mosteller, dubois)
+    if lang == "en":  # the English is logic.dosing's own text, word for word
+        assert {"mosteller": mosteller, "dubois": dubois} == dosing.BSA_FORMULAS
+
+
+def test_ld_dubois_working_line_in_chinese():
+    plan = dosing.lymphodepletion_plan("CARTITUDE-1", 165, 60, "dubois")
+    assert cards.ld_card(plan, "zh").drivers[1] == (
+        "体表面积 = 0.007184 × 165 cm^0.725 × 60 kg^0.425 = 1.6587 → 1.66 m²")
+
+
 def test_ld_per_kg_row_is_compared():
     c = cards.ld_card(dosing.lymphodepletion_plan("CT103A", 170, 70), "en")
     cy = next(a for a in c.actions if a.action == "cyclophosphamide")
@@ -241,6 +281,20 @@ def test_headline_of_a_conditional_dose_keeps_its_condition():
     assert crs_card("en", max_temp_c=39.0, hypotension="no_vasopressor").headline() == (
         "CRS at least grade 2 · Elderly patient or comorbidities: tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV "
         "(may be given)")
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "BSA 1.66 m² · Fludarabine 50 mg + Cyclophosphamide 498 mg IV, once daily, D-5 to D-3"),
+    ("zh", "体表面积 1.66 m² · 氟达拉滨 50 mg + 环磷酰胺 498 mg 静脉输注,每日1次,D-5至D-3"),
+])
+def test_lymphodepletion_headline_gives_every_daily_dose(lang, line):
+    """The pharmacist's strip: the BSA and both daily doses with route and days (it gave fludarabine only)."""
+    assert cards.ld_card(dosing.lymphodepletion_plan("CARTITUDE-1", 165, 60), lang).headline() == line
+
+
+def test_lymphodepletion_headline_without_fludarabine():
+    assert cards.ld_card(dosing.lymphodepletion_plan("LCAR-B38M", 165, 60), "en").headline() == (
+        "BSA 1.66 m² · Cyclophosphamide 498 mg IV, once daily, D-5 to D-3")
 
 
 def test_headline_without_an_action_is_the_badge():

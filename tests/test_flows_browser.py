@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from logic import content, trials
 from logic.strings import text
-from tests.conftest import TABLET, PageProbe
+from tests.conftest import TABLET, PageProbe, card_badge
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -158,8 +158,8 @@ def flow_toxicity(probe: PageProbe) -> None:
     probe.act(lambda: page.get_by_text(text("en", "toxicity.hypotension_opt.one_vasopressor"), exact=True).click())
     probe.act(lambda: page.get_by_text(text("en", "toxicity.hypoxia_opt.low_flow"), exact=True).click())
     type_number(probe, "Weight (kg)", "72")
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3", timeout=TIMEOUT)
-    expect_visible_text(page, "Set by: hypotension.")
+    expect(card_badge(page, "crs")).to_have_text("CRS grade 3", timeout=TIMEOUT)
+    expect_visible_text(page, "Set by: fever 39.4 °C · hypotension needing one vasopressor")
     expect_visible_text(page, "Tocilizumab 576 mg IV")  # the plan line of logic.plans
     expect_visible_text(page, "8 mg/kg × 72 kg = 576 mg")
     snippet = quote_snippet("crs_grade_3", "发热伴低血压(需要一种或不需应用升压药)")
@@ -167,7 +167,7 @@ def flow_toxicity(probe: PageProbe) -> None:
 
     switch_language(probe, "zh")
     expect_heading(page, text("zh", "toxicity.title"))
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("3级", timeout=TIMEOUT)
+    expect(card_badge(page, "crs")).to_have_text("CRS 3级", timeout=TIMEOUT)
     expect_visible_text(page, "托珠单抗 576 mg 静脉滴注")
     expect(number_field(page, text("zh", "toxicity.crs.temp_label"))).to_have_value("39.4")
     expect(number_field(page, text("zh", "toxicity.mgmt.weight_label"))).to_have_value("72.0")

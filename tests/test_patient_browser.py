@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from logic.strings import text
-from tests.conftest import TABLET, PageProbe
+from tests.conftest import TABLET, PageProbe, card_badge
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 30000
@@ -57,7 +57,7 @@ def crs_inputs_are(page, temp: str, weight: str) -> None:
                             include_hidden=True)).to_be_checked()
     expect(page.get_by_role("radio", name=text("en", "toxicity.hypoxia_opt.low_flow"),
                             include_hidden=True)).to_be_checked()
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("Grade 3")
+    expect(card_badge(page, "crs")).to_have_text("CRS grade 3")
 
 
 def test_weight_68_reaches_dosing_inputs_survive_the_way_back_and_a_reload_new_patient_clears(browser, app_url):

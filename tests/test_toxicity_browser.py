@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PHONE, TABLET
+from tests.conftest import PHONE, TABLET, card_badge
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +21,12 @@ def test_crs_form_on_a_tablet_shows_the_grade_and_its_quote(open_page):
     page.get_by_text("Needs one vasopressor (with or without vasopressin)", exact=True).click()
     probe.wait_idle()
     page.get_by_text("Low flow: nasal cannula ≤6 L/min or blow-by", exact=True).click()
-    metric = page.get_by_test_id("stMetricValue").first
-    expect(metric).to_have_text("Grade 3", timeout=30000)
+    expect(card_badge(page, "crs")).to_have_text("CRS grade 3", timeout=30000)
     probe.wait_idle()
-    expect(page.get_by_text("Set by: hypotension.", exact=True)).to_be_visible()
+    # set by the hypotension (one vasopressor, grade 3), not the low-flow oxygen (grade 2)
+    set_by = page.locator("[class*='st-key-toxicity_crs_'][class*='_result_card'] p").filter(has_text="Set by")
+    expect(set_by).to_have_text("Set by: fever 39.4 °C · hypotension needing one vasopressor")
+    expect(set_by).to_be_visible()
     # The grade's quote waits behind "Consensus text (n)" under the result: one tap opens it.
     page.locator('[data-testid="stExpander"] summary', has_text="Consensus text").first.click()
     expect(page.get_by_text("发热伴低血压(需要一种或不需应用升压药)", exact=False).first).to_be_visible()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import TODAY, WALL_NOW, fix_clock
+from tests.conftest import TODAY, WALL_NOW, card_badges, fix_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -35,8 +35,9 @@ def texts(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # undo md_escape
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+def badges(at: AppTest) -> dict[str, str]:
+    """The grade as the page states it: the result cards' badges ("crs", "icans")."""
+    return card_badges(at)
 
 
 def fill_grade3_crs_and_grade2_icans(at: AppTest) -> AppTest:
@@ -55,9 +56,10 @@ def fill_grade3_crs_and_grade2_icans(at: AppTest) -> AppTest:
 def test_grade_3_crs_with_grade_2_icans():
     at = fill_grade3_crs_and_grade2_icans(open_page())
     assert not at.exception
-    assert metrics(at) == {"CRS grade": "Grade 3", "ICANS grade": "Grade 2"}
+    assert badges(at) == {"crs": "CRS grade 3", "icans": "ICANS grade 2"}
     shown = texts(at)
-    assert "Set by: hypotension." in shown
+    # set by the hypotension (one vasopressor, grade 3), not the low-flow oxygen (grade 2)
+    assert "**Set by**: fever 39.2 °C · hypotension needing one vasopressor\n" in card(at, "CRS")
     assert "3级 | 发热伴低血压(需要一种或不需应用升压药)" in shown  # T3.3 quoted
     # one plan from logic.plans: Table 4 grade 3 with its condition on dexamethasone
     assert "Tocilizumab 576 mg IV. Course: 0 dose(s) given; a dose is allowed now." in shown
@@ -83,7 +85,7 @@ def test_grade_3_crs_with_grade_2_icans_in_chinese():
     at.number_input(key="toxicity_weight_kg").set_value(72.0)
     at.number_input(key="toxicity_ice_total").set_value(5).run()
     assert not at.exception
-    assert metrics(at) == {"CRS分级": "3级", "ICANS分级": "2级"}
+    assert badges(at) == {"crs": "CRS 3级", "icans": "ICANS 2级"}
     shown = texts(at)
     assert "若并发≥2级CRS:考虑转入ICU" in shown
     assert "托珠单抗 576 mg 静脉滴注" in shown
@@ -93,34 +95,35 @@ def test_grade_3_crs_with_grade_2_icans_in_chinese():
 def test_unassessed_inputs_give_at_least_and_say_what_is_missing():
     at = open_page()
     at.number_input(key="toxicity_temp_c").set_value(38.0).run()
-    assert metrics(at)["CRS grade"] == "≥ 1"
-    assert "Not assessed: hypotension, oxygen. The grade could be up to 4" in texts(at)
+    assert badges(at)["crs"] == "CRS at least grade 1"
+    assert "Not assessed: hypotension, oxygen; the grade could be up to 4." in texts(at)
     at.number_input(key="toxicity_temp_c").set_value(37.9).run()
-    assert metrics(at)["CRS grade"] == "Grade 0"
+    assert badges(at)["crs"] == "No CRS (grade 0)"
     assert "No fever: 37.9 °C is below 38.0 °C" in texts(at)
 
 
 def test_temperature_not_assessed_with_organ_findings_says_what_fever_would_make_it():
     at = open_page()
     at.radio(key="toxicity_hypoxia").set_value("high_flow").run()
-    assert metrics(at)["CRS grade"] == "incomplete (see what is missing)"
+    assert badges(at)["crs"] == "CRS incomplete"
     assert "Temperature not assessed" in texts(at) and "at least grade 3" in texts(at)
 
 
-@pytest.mark.parametrize(("lang", "not_assessed", "incomplete", "meaningless"), [
-    pytest.param("en", "not assessed", "incomplete (see what is missing)", "at least grade 0", id="en"),
-    pytest.param("zh", "未评估", "评估不完整(见缺项)", "至少0级", id="zh"),
+@pytest.mark.parametrize(("lang", "not_assessed", "incomplete", "badge_na", "badge_incomplete", "meaningless"), [
+    pytest.param("en", "not assessed", "incomplete (see what is missing)", ("CRS not assessed", "ICANS not assessed"),
+                 "ICANS incomplete", "at least grade 0", id="en"),
+    pytest.param("zh", "未评估", "评估不完整(见缺项)", ("CRS未评估", "ICANS未评估"), "ICANS评估不完整", "至少0级", id="zh"),
 ])
-def test_nothing_entered_is_not_assessed_never_at_least_0(lang, not_assessed, incomplete, meaningless):
+def test_nothing_entered_is_not_assessed_never_at_least_0(lang, not_assessed, incomplete, badge_na, badge_incomplete,
+                                                          meaningless):
     """Review, smaller points: "ICANS 至少0级" reads "未评估"; grade 0 with inputs missing is
-    "incomplete", in the metric, the summary and the chart's add-assessment label."""
+    "incomplete", in the card's badge, the summary and the chart's add-assessment label."""
     at = open_page(lang)
-    assert set(metrics(at).values()) == {not_assessed}
+    assert badges(at) == dict(zip(("crs", "icans"), badge_na, strict=True))
     assert at.info[0].value.count(not_assessed) == 2  # the summary: CRS and ICANS
     at.number_input(key="toxicity_ice_total").set_value(10).run()  # ICE 10 alone: grade 0, the rest missing
-    icans_metric = next(v for k, v in metrics(at).items() if "ICANS" in k)
-    assert icans_metric == incomplete
-    shown = texts(at) + "\n".join(m.value for m in at.metric) + "\n".join(b.label for b in at.button)
+    assert badges(at)["icans"] == badge_incomplete
+    shown = texts(at) + "\n".join(badges(at).values()) + "\n".join(b.label for b in at.button)
     assert meaningless not in shown and "≥ 0" not in shown and "≥0" not in shown
     assert f"ICANS {incomplete}" in shown  # summary and the add-assessment label
     assert "patient_crs" not in at.session_state or at.session_state["patient_crs"] is None  # no "at least 0"
@@ -132,7 +135,7 @@ def test_masked_fever_counts():
     at.checkbox(key="toxicity_masked_fever").check()
     at.radio(key="toxicity_hypotension").set_value("none")
     at.radio(key="toxicity_hypoxia").set_value("none").run()
-    assert metrics(at)["CRS grade"] == "Grade 1"
+    assert badges(at)["crs"] == "CRS grade 1"
     assert "documented before masking" in texts(at)
 
 
@@ -148,7 +151,7 @@ def test_bad_temperature_is_refused_and_nothing_is_lost(typed, message):
     at.number_input(key="toxicity_temp_c").set_value(typed).run()
     assert not at.exception
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
-    assert "CRS grade" not in metrics(at)
+    assert badges(at)["crs"] == "CRS not graded"
     assert at.radio(key="toxicity_hypotension").value == "no_vasopressor"
     assert at.number_input(key="toxicity_ice_total").value == 8
     assert at.number_input(key="toxicity_temp_c").value == typed
@@ -200,7 +203,7 @@ def test_query_parameters_seed_the_form_and_bad_ones_are_named():
     at = open_page(temp_c="38.6", masked_fever="1", hypotension="none", hypoxia="positive_pressure", ice="2",
                    consciousness="awakens_to_voice", seizure="none", motor="none", edema="sideways",
                    weight_kg="80")
-    assert metrics(at) == {"CRS grade": "Grade 4", "ICANS grade": "≥ 3"}
+    assert badges(at) == {"crs": "CRS grade 4", "icans": "ICANS at least grade 3"}
     assert at.checkbox(key="toxicity_masked_fever").value is True
     assert at.number_input(key="toxicity_weight_kg").value == 80.0
     assert any("edema=sideways" in w.value for w in at.warning)
@@ -226,20 +229,20 @@ def test_inputs_survive_a_visit_to_another_page_and_go_into_the_url():
     assert (at.radio(key="toxicity_hypotension").value, at.radio(key="toxicity_hypoxia").value) == (
         "one_vasopressor", "low_flow")
     assert (at.query_params["temp_c"], at.query_params["hypoxia"]) == ("39.2", "low_flow")
-    assert metrics(at)["CRS grade"] == "Grade 3"
+    assert badges(at)["crs"] == "CRS grade 3"
 
 
 def test_ice_item_by_item_with_partial_items():
     at = open_page()
     at.segmented_control(key="toxicity_ice_orientation").set_value(0)
     at.segmented_control(key="toxicity_ice_naming").set_value(0).run()
-    assert metrics(at)["ICANS grade"] == "≥ 2"
+    assert badges(at)["icans"] == "ICANS at least grade 2"
     assert "between 0 and 3/10" in texts(at)
     for item, v in (("command", 1), ("writing", 1), ("attention", 0)):
         at.segmented_control(key=f"toxicity_ice_{item}").set_value(v)
     at.run()
     assert "ICE 2/10 = 0 + 0 + 1 + 1 + 0" in texts(at)
-    assert metrics(at)["ICANS grade"] == "≥ 3"
+    assert badges(at)["icans"] == "ICANS at least grade 3"
 
 
 def test_ice_total_and_items_together_is_refused_without_losing_either():

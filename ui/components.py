@@ -158,7 +158,7 @@ def _card_actions(card: cards.ResultCard) -> str:
     return "\n".join(lines)
 
 
-def result_card(card: cards.ResultCard, base_key: str) -> None:
+def result_card(card: cards.ResultCard, base_key: str, *, strip: bool = True) -> None:
     """The answer first: the grade as a large badge coloured by its level, what set it, the actions
     (each dose in mg and mL with its route), the app's notes labelled as such, and the quotes one tap
     away. Everything comes from logic.cards; this only lays it out (one markdown block and the quotes)."""
@@ -175,9 +175,16 @@ def result_card(card: cards.ResultCard, base_key: str) -> None:
     with st.container(border=True, key=result_card_key(base_key, card)):
         st.markdown("\n\n".join(parts))
         quote_cards(card.recommendation_ids)
+    if strip:
+        result_strip(card, base_key)
+
+
+def result_strip(card: cards.ResultCard, base_key: str) -> None:
+    """The card in one line, kept in view on a phone (ui/style.py; hidden on a wider screen): the full
+    card would cover the inputs still to be tapped. Written at the page's level, not inside a column:
+    a sticky element cannot leave its parent's box. result_card(..., strip=False) where the card
+    stands in a column."""
     if card.level != "neutral":
-        # the card in one line, kept in view on a phone (ui/style.py; hidden on a wider screen): the
-        # full card would cover the inputs still to be tapped
         with st.container(border=True, key=f"{base_key}_{card.level}{RESULT_STRIP_SUFFIX}"):
             st.markdown(f"**{md_escape(card.headline())}**")
 

@@ -158,4 +158,13 @@ def apply_touch_style() -> None:
   [class*="_result_card"] [data-testid="stMarkdownContainer"] { font-size: 0.92rem; }
   [class*="_result_card"] [data-testid="stMarkdownContainer"] li { margin-bottom: 0; }
 }
+/* On a tablet or wider, a card standing in a column beside a long form (the ICANS tab) stays in
+   view while the form is filled in: its column sticks below the top bar. */
+@media (min-width: 641px) {
+  .st-key-toxicity_icans_layout [data-testid="stColumn"]:has([class*="_result_card"]) {
+    position: sticky;
+    top: 3.75rem;
+    align-self: flex-start;
+  }
+}
 </style>""")
