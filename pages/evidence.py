@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from logic import content, trials
+from logic import content, dose_sheet, trials
 from ui import charts, nav
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
@@ -238,7 +238,7 @@ def _detail(row: pd.Series, regimens: pd.DataFrame, where: str) -> None:
 def _dosing_link(product: str | None = None) -> None:
     if "dosing" not in {slug for slug, _ in nav.available()}:
         return
-    params = {"lang": lang(), "drug": "lymphodepletion"} | ({"regimen": product} if product else {})
+    params = dose_sheet.with_origin({"lang": lang(), "drug": "lymphodepletion"} | ({"regimen": product} if product else {}))
     st.page_link("pages/dosing.py", label=t("evidence.to_dosing"), icon=":material/medication:", query_params=params)
 
 
