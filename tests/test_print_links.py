@@ -12,24 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from logic import dose_sheet
 from logic.assistant import ask
-from tests.conftest import TODAY, fix_clock
+from tests.conftest import TODAY
+from tests.test_dosing_page import open_dosing
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _query(link: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(link).query))
-
-
-def _open_dosing(params: dict[str, str], lang: str = "en") -> AppTest:
-    at = fix_clock(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
-    at.query_params["lang"] = lang
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/dosing.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 # --- logic -------------------------------------------------------------------------------------
@@ -68,7 +58,7 @@ def test_the_chats_dosing_links_say_where_they_come_from(question, origin, items
 @pytest.mark.parametrize(("question", "origin", "items"), CHAT_ASKS)
 def test_the_chats_print_view_preselects_that_sections_items(question, origin, items):
     sheet = dose_sheet.print_view_params(_query(ask(question, {"today": TODAY, "lang": "en"}).link))
-    at = _open_dosing(sheet)
+    at = open_dosing(**sheet)
     assert at.session_state["dosing_section"] == "sheet"
     assert at.session_state["dosing_sheet_from"] == origin
     assert at.multiselect(key="dosing_sheet_parts").value == list(items)
