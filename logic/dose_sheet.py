@@ -62,6 +62,28 @@ PRESELECT: dict[str, tuple[str, ...]] = {
 }
 
 
+# The /dosing section a drug's link opens, which is also the origin its sheet starts from: every
+# link to /dosing for a drug carries from=<origin>, so its print view (section=sheet) starts with
+# that section's items (issue 15 item 6). Mirrors pages/dosing.DRUG_TO_SECTION.
+ORIGIN_OF_DRUG: dict[str, str] = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids",
+                                  "methylprednisolone": "steroids", "levetiracetam": "steroids",
+                                  "lymphodepletion": "lymphodepletion"}
+
+
+def with_origin(params: dict[str, object]) -> dict[str, object]:
+    """A /dosing link's query with from= added for its drug (unchanged for a drug with no section)."""
+    origin = ORIGIN_OF_DRUG.get(str(params.get("drug")))
+    return params | {"from": origin} if origin else dict(params)
+
+
+def print_view_params(params: dict[str, str]) -> dict[str, str] | None:
+    """The dose sheet's print view for a /dosing link's query: the same patient values, the sheet
+    section instead of the drug's, from= kept; None when the link names no known origin."""
+    if params.get("from") not in PRESELECT:
+        return None
+    return {k: v for k, v in params.items() if k not in ("drug", "section")} | {"section": "sheet"}
+
+
 def preselected(came_from: str | None, available: list[str]) -> list[str]:
     """The items to start with: those of the section the user came from that were computed;
     every computed item when the origin is unknown or none of its items could be computed."""

@@ -12,14 +12,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from logic import content, trials
-from ui import nav
+from logic import content, dose_sheet, trials
+from ui import charts, nav
 from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
 SELECTED = "evidence_selected_row"
 SELECTED_FROM = "evidence_selected_from"  # the chart or table tapped: the study opens beside it
-CHART_CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False}
 COSTIM_COLOURS = {"CD28": "#d95f02", "4-1BB": "#1b9e77"}
 SUMMARY_IDS = ("evidence_summary_response", "evidence_fda_approval", "evidence_dual_target_trials",
                "evidence_other_targets", "abecma_approval")
@@ -79,7 +78,7 @@ def _select_from(key: str) -> None:
 
 def _chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, width="stretch", key=key, on_select=lambda: _select_from(key),
-                    selection_mode="points", config=CHART_CONFIG)
+                    selection_mode="points", config=charts.TOUCH_CONFIG)
     _detail_if_from(key)
 
 
@@ -99,22 +98,42 @@ def _detail_if_from(where: str) -> None:
         _detail(match.iloc[0], trials.table2(), where)
 
 
+BUBBLE_MAX_PX, BUBBLE_MAX_PATIENTS, BUBBLE_MIN_PX = 40, 128, 6
+BUBBLE_SIZEREF = 2.0 * BUBBLE_MAX_PATIENTS / BUBBLE_MAX_PX**2
+
+
+def _bubble_radius_px(patients: float) -> float:
+    # Plotly's area sizing: radius = sqrt(size / 2 / sizeref), at least sizemin.
+    return max(math.sqrt(patients / 2 / BUBBLE_SIZEREF), BUBBLE_MIN_PX)
+
+
 def orr_vs_crs_chart(df: pd.DataFrame) -> go.Figure:
+    x_range = (-4.0, max(45.0, float(df["crs_ge3_pct"].max()) + 5))
+    y_range = (min(60.0, float(df["orr_pct"].min()) - 5), 108.0)
+    # Biggest studies first: they are labelled first, and the small bubbles are drawn over them.
+    df = df.sort_values(["patients", "row_id"], ascending=[False, True])
+    labels = [_label(r) for _, r in df.iterrows()]
+    # A name that would touch another name or bubble on a phone is left off: it shows on tap.
+    where = dict(zip(df["row_id"], charts.label_positions(
+        df["crs_ge3_pct"], df["orr_pct"], [_bubble_radius_px(n) for n in df["patients"]], labels,
+        x_range=x_range, y_range=y_range), strict=True))
     fig = go.Figure()
     for costim, part in df.groupby("costim", sort=True):
         fig.add_trace(go.Scatter(
             x=part["crs_ge3_pct"], y=part["orr_pct"], mode="markers+text", name=costim,
-            text=[_label(r) for _, r in part.iterrows()], textposition="top center", textfont={"size": 10},
-            marker={"size": part["patients"], "sizemode": "area", "sizeref": 2.0 * 128 / 40**2, "sizemin": 6,
+            text=[_label(r) if where[r["row_id"]] else "" for _, r in part.iterrows()],
+            textposition=[where[i] or "top center" for i in part["row_id"]], textfont={"size": 10},
+            marker={"size": part["patients"], "sizemode": "area", "sizeref": BUBBLE_SIZEREF, "sizemin": BUBBLE_MIN_PX,
                     "color": COSTIM_COLOURS.get(costim), "opacity": 0.7, "line": {"width": 1, "color": "#333"}},
-            customdata=list(zip(part["row_id"], part["product"], part["patients"], strict=True)),
-            hovertemplate=(f"%{{text}} · %{{customdata[1]}}<br>{t('evidence.col.orr_pct')}: %{{y}}<br>"
+            customdata=list(zip(part["row_id"], part["product"], part["patients"],
+                                [_label(r) for _, r in part.iterrows()], strict=True)),
+            hovertemplate=(f"%{{customdata[3]}} · %{{customdata[1]}}<br>{t('evidence.col.orr_pct')}: %{{y}}<br>"
                            f"{t('evidence.col.crs_ge3_pct')}: %{{x}}<br>{t('evidence.col.patients')}: "
                            "%{customdata[2]}<extra></extra>"),
         ))
     _layout(fig, 420, t("evidence.col.crs_ge3_pct"), t("evidence.col.orr_pct"))
-    fig.update_xaxes(range=[-4, max(45.0, float(df["crs_ge3_pct"].max()) + 5)])
-    fig.update_yaxes(range=[min(60.0, float(df["orr_pct"].min()) - 5), 108])
+    fig.update_xaxes(range=list(x_range))
+    fig.update_yaxes(range=list(y_range))
     return fig
 
 
@@ -219,7 +238,7 @@ def _detail(row: pd.Series, regimens: pd.DataFrame, where: str) -> None:
 def _dosing_link(product: str | None = None) -> None:
     if "dosing" not in {slug for slug, _ in nav.available()}:
         return
-    params = {"lang": lang(), "drug": "lymphodepletion"} | ({"regimen": product} if product else {})
+    params = dose_sheet.with_origin({"lang": lang(), "drug": "lymphodepletion"} | ({"regimen": product} if product else {}))
     st.page_link("pages/dosing.py", label=t("evidence.to_dosing"), icon=":material/medication:", query_params=params)
 
 

@@ -83,6 +83,13 @@ def _tool_link(link: str) -> None:
     params["lang"] = lang()
     st.page_link(f"pages/{slug}.py", label=t("home.open_tool", tool=t("nav." + slug)), icon=":material/open_in_new:",
                  query_params=params, width="stretch")
+    if slug == "dosing":  # one tap to the sheet to print, with this answer's items preselected (from=)
+        from logic.dose_sheet import print_view_params
+
+        sheet = print_view_params(params)
+        if sheet:
+            st.page_link("pages/dosing.py", label=t("home.print_sheet"), icon=":material/print:",
+                         query_params=sheet, width="stretch")
 
 
 def _badge(text: str) -> str:

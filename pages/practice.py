@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from logic import cases
+from logic import cases, dose_sheet
 from ui import nav
 from ui.components import disclaimer, md_escape, quote_cards, share_link
 from ui.i18n import lang, t
@@ -210,7 +210,7 @@ def _tool_link(case: cases.Case) -> None:
             {"poor_persistence": "1"} if c["poor_persistence"] else {})
     if slug in {s for s, _ in nav.available()}:
         st.page_link(f"pages/{slug}.py", label=t("practice.open_tool"), icon=":material/open_in_new:",
-                     query_params={"lang": lang()} | params)
+                     query_params=dose_sheet.with_origin({"lang": lang()} | params))
 
 
 def _feedback(case: cases.Case, fb: cases.Feedback) -> None:

@@ -185,8 +185,8 @@ def test_jieba_writes_no_cache_file():
 # --- links --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "link"), [
-    ("tocilizumab 72 kg", "/dosing?weight_kg=72&drug=tocilizumab"),
-    ("CT103A 160cm 55kg", "/dosing?drug=lymphodepletion&regimen=CT103A&height_cm=160&weight_kg=55"),
+    ("tocilizumab 72 kg", "/dosing?weight_kg=72&drug=tocilizumab&from=tocilizumab"),
+    ("CT103A 160cm 55kg", "/dosing?drug=lymphodepletion&regimen=CT103A&height_cm=160&weight_kg=55&from=lymphodepletion"),
     ("temp 38.6 on low flow", "/toxicity?temp_c=38.6&hypoxia=low_flow"),
     ("ICE 6, awakens to voice", "/toxicity?ice=6&consciousness=awakens_to_voice"),
     ("last bortezomib 2026-03-01", "/eligibility?bortezomib=2026-03-01"),

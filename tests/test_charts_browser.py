@@ -1,6 +1,7 @@
 """A vertical swipe over a chart scrolls the page on a touch phone (issue 15, review U10): the
 follow-up timeline and the toxicity episode chart trapped the thumb and zoomed instead. (The
-cytopenia chart has its own test in tests/test_cytopenia_browser.py.)"""
+cytopenia chart has its own test in tests/test_cytopenia_browser.py; the evidence charts' labels are
+measured in tests/test_evidence_charts_browser.py.)"""
 
 from __future__ import annotations
 
@@ -15,11 +16,19 @@ CHART_PAGES = {
     "followup": ("/followup?lang=zh&infusion=2026-09-15", None),
     "eligibility": ("/eligibility?lang=en&lenalidomide=2026-11-22", "Washout"),
     "toxicity": ("/toxicity?lang=en&infusion=2026-11-25&toci=2026-11-28T08:00_560", "Episode chart"),
+    "evidence": ("/evidence?lang=zh&tab=charts", None),
 }
 
 
 
-@pytest.mark.parametrize("slug", sorted(CHART_PAGES))
+# Known, not yet fixed: a chart a tap selects from (st.plotly_chart(on_select=...), the evidence
+# explorer's) gets dragmode "pan" from Streamlit's frontend whatever the figure says (a falsy dragmode
+# is replaced), and Plotly then cancels every touchstart on the plot area, so the page cannot scroll.
+TRAPS_THE_THUMB = pytest.mark.xfail(strict=True, reason="Streamlit forces dragmode 'pan' on a selectable chart")
+
+
+@pytest.mark.parametrize("slug", [pytest.param(s, marks=TRAPS_THE_THUMB) if s == "evidence" else s
+                                  for s in sorted(CHART_PAGES)])
 def test_a_vertical_swipe_over_the_chart_scrolls_the_page(browser, app_url, slug):
     ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
     try:

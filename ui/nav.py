@@ -38,11 +38,12 @@ def nav_bar(pages: dict[str, st.Page], t, lang: str) -> None:
     with st.container(horizontal=True, gap="small", key="nav_bar"):
         for slug in BAR:
             if slug in pages:
-                # Words without icons: five fit a phone's width in either language.
+                # Words without icons: five and "More" fit a phone's width in either language.
                 st.page_link(pages[slug], label=t(f"nav.short.{slug}"), query_params=keep)
         rest = [slug for slug in pages if slug not in BAR]
         if rest:
-            with st.popover(t("nav.more"), icon=":material/more_horiz:"):
+            # No icon before "More": its chevron already says it opens (and the icon pushed it off a phone).
+            with st.popover(t("nav.more")):
                 for slug in rest:
                     st.page_link(pages[slug], label=t(f"nav.{slug}"), icon=pages[slug].icon,
                                  query_params=keep)

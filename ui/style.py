@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 MIN_TARGET_PX = 44  # tests/test_touch_browser.py measures every target against this; the CSS says 44px
+NAV_TARGET_PX = 48  # the navigation bar's entries (issue 15 item 2); tests/test_nav_browser.py, the CSS says 48px
 
 
 def apply_touch_style() -> None:
@@ -73,17 +74,19 @@ def apply_touch_style() -> None:
 }
 /* Heading anchors ("link to heading") are no use at the bedside and are 16 px wide targets. */
 [data-testid="stHeaderActionElements"] { display: none !important; }
-/* The navigation bar: one row of large links, scrolling sideways rather than wrapping. */
+/* The navigation bar: one row of large links on a phone (short labels); on a screen narrower than
+   the row it wraps instead of scrolling sideways, so no entry, "More" included, is ever cut off. */
 .st-key-nav_bar {
-  flex-wrap: nowrap !important;
-  overflow-x: auto;
+  flex-wrap: wrap !important;
+  align-items: center !important;
   gap: 0.25rem !important;
 }
 /* Words only in the bar (a page's icon would push "More" off a phone's screen). */
 .st-key-nav_bar [data-testid="stPageLink-NavLink"] > span:has([data-testid="stIconMaterial"]) {
   display: none;
 }
-.st-key-nav_bar [data-testid="stPageLink"] a, .st-key-nav_bar [data-testid="stPageLink-NavLink"] {
+.st-key-nav_bar [data-testid="stPageLink"] a, .st-key-nav_bar [data-testid="stPageLink-NavLink"],
+.st-key-nav_bar [data-testid="stPopoverButton"] {
   min-height: 48px !important;
   padding: 0 0.4rem;
   white-space: nowrap;

@@ -81,6 +81,13 @@ def _link(path: str, **params: object) -> str:
     return f"{path}?{urlencode(clean)}" if clean else path
 
 
+def _dosing_link(**params: object) -> str:
+    """/dosing at the drug's section, with from= so its dose sheet starts with that section's items."""
+    from logic.dose_sheet import with_origin
+
+    return _link("/dosing", **with_origin(params))
+
+
 def _times_refusal(exc: ValidationError, lang: Lang) -> str:
     """The course guard's refusal of the dose times, in the words /dosing uses for it."""
     from logic import dosing
@@ -500,7 +507,7 @@ def _toci_refused(turn: _Turn, guard: _Guard, intent: Intent) -> Answer:
 def _toci_link(turn: _Turn, w: float | None) -> str:
     """/dosing's tocilizumab section with the weight and the dose times under the strip's names
     (`toci` = comma-separated YYYY-MM-DDTHH:MM, ui/patient.py), so its course guard sees the same doses."""
-    return _link("/dosing", weight_kg=w, drug="tocilizumab", age=_age(turn),
+    return _dosing_link(weight_kg=w, drug="tocilizumab", age=_age(turn),
                  toci=_given_param(turn, turn.x) if turn.x is not None else _times_param(turn.given or []))
 
 
@@ -646,7 +653,7 @@ def _steroid(turn: _Turn, x: Extracted) -> Answer:
     rec_ids = [*calc.recommendation_ids] if drug == "dexamethasone" and for_icans else \
         [*calc.recommendation_ids, *calc.indications[:2]]
     return turn.reply("steroid_dose", headline, values=values, details=details, rec_ids=rec_ids,
-                      link=_link("/dosing", weight_kg=link_weight, drug=drug, age=_age(turn)))
+                      link=_dosing_link(weight_kg=link_weight, drug=drug, age=_age(turn)))
 
 
 # --- CRS -------------------------------------------------------------------------------------------
@@ -1000,8 +1007,8 @@ def _lymphodepletion(turn: _Turn, x: Extracted) -> Answer:
               "doses": [{"drug": d.drug, "day": d.day, "amount_mg": d.amount_mg} for d in plan.doses]}
     return turn.reply("lymphodepletion", headline, values=values, details=details,
                       rec_ids=list(plan.recommendation_ids),
-                      link=_link("/dosing", drug="lymphodepletion", regimen=plan.regimen.product, height_cm=h,
-                                 weight_kg=w, infusion=infusion, age=_age(turn)))
+                      link=_dosing_link(drug="lymphodepletion", regimen=plan.regimen.product, height_cm=h,
+                                        weight_kg=w, infusion=infusion, age=_age(turn)))
 
 
 # --- washout ----------------------------------------------------------------------------------------
