@@ -45,9 +45,10 @@ def fix_clock(at):
     return at
 
 
-def card_badges(at) -> dict[str, str]:
-    """The result cards' badges in an AppTest run, by kind ("crs", "icans", "ld"): the first markdown
-    ("### label") of the container keyed <page>_<kind>_<level>_result_card (ui/components.result_card)."""
+def card_texts(at) -> dict[str, str]:
+    """The result cards' text in an AppTest run, by kind ("crs", "icans", "ld"): the first markdown
+    (it starts "### label") of the container keyed <page>_<kind>_<level>_result_card
+    (ui/components.result_card), markdown escapes undone."""
     import re
 
     from streamlit.testing.v1.element_tree import Block, Markdown
@@ -63,11 +64,16 @@ def card_badges(at) -> dict[str, str]:
                 first = next(c for c in child.children.values() if isinstance(c, Markdown))
                 assert first.value.startswith("### "), first.value
                 assert m.group(1) not in found, f"two {m.group(1)} cards"
-                found[m.group(1)] = re.sub(r"\\(.)", r"\1", first.value.split("\n", 1)[0].removeprefix("### "))
+                found[m.group(1)] = re.sub(r"\\(.)", r"\1", first.value)
             walk(child)
 
     walk(at._tree)
     return found
+
+
+def card_badges(at) -> dict[str, str]:
+    """The result cards' badges ("### label", the card's first line) by kind."""
+    return {kind: text.split("\n", 1)[0].removeprefix("### ") for kind, text in card_texts(at).items()}
 
 
 def card_badge(page, kind: str, base: str = "toxicity"):
