@@ -89,7 +89,7 @@ CRS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("question", "fields"), CRS_CASES, ids=[c[0] for c in CRS_CASES])
+@pytest.mark.parametrize(("question", "fields"), [pytest.param(*c, id=c[0]) for c in CRS_CASES])
 def test_crs_grade_and_plan_match_the_toxicity_page(question, fields):
     a = ask(question, CTX)
     grade = crs.grade_crs(crs.CRSFindings(**fields))
@@ -119,7 +119,7 @@ ICANS_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("question", "fields", "crs_grade"), ICANS_CASES, ids=[c[0] for c in ICANS_CASES])
+@pytest.mark.parametrize(("question", "fields", "crs_grade"), [pytest.param(*c, id=c[0]) for c in ICANS_CASES])
 def test_icans_grade_and_plan_match_the_toxicity_page(question, fields, crs_grade):
     from logic.models import Grade
 
