@@ -515,6 +515,8 @@ def test_cell_and_collection_totals_are_returned_to_6_decimals():
     t14 = next(r for r in dosing.cell_doses(61.234567891) if r.source == "T1.4")
     assert (t14.dose_text, t14.total_low_1e6, t14.total_high_1e6, t14.formula) == (
         "(1~6)×10⁶/kg", 61.234568, 367.407407, "(1~6)×10⁶/kg × 61.2346 kg = (61.2346~367.407)×10⁶")
+    t15 = next(r for r in dosing.cell_doses(61.234567891) if r.source == "T1.5")  # one dose, not a range
+    assert (t15.dose_text, t15.formula) == ("9×10⁶/kg", "9×10⁶/kg × 61.2346 kg = 551.111×10⁶")
     target = dosing.collection_target(61.234567891)
     assert (target.total_low_1e6, target.total_high_1e6) == (3674.074073, 36740.740735)
 
