@@ -802,9 +802,17 @@ def test_window_text_literal(window, en, zh):
 @pytest.mark.parametrize(("x", "shown"), [
     (0, "0"), (-0.5, "-0.5"), (47, "47"), (34.2, "34.2"), (0.0292, "0.0292"), (100, "100"),
     (150.6, "151"), (-150.6, "-151"), (0.000123, "0.000123"),
+    (99.99999999999999, "100"), (-99.99999999999999, "-100"), (99.96, "100"), (9.9999, "10"), (0.5, "0.5"),
 ])
 def test_fmt_number_three_significant_figures_below_100(x, shown):
     assert elig.fmt_number(x) == shown
+
+
+def test_a_value_just_below_100_is_shown_as_100_not_1():
+    # Failed before the fix: "LVEF 1 is outside 5–90." (fmt_number stripped the zeros of "100").
+    assert elig.input_errors(Baseline, {"lvef_pct": 99.99999999999999}) == {"lvef_pct": "LVEF 100 is outside 5–90."}
+    assert elig.bilirubin_units(1710, "umol/L").mg_dl == 99.99999999999999
+    assert elig.fmt_number(elig.bilirubin_units(1710, "umol/L").mg_dl) == "100"
 
 
 @pytest.mark.oracle
