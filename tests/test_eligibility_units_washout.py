@@ -114,6 +114,19 @@ def test_survival_months_working_shown():
     assert "12.001 weeks" in edge  # one decimal would read as the limit itself
 
 
+def test_survival_weeks_literal():
+    # 1 month = 30.4375 / 7 weeks: 3 months = 13.044642857142858 weeks; weeks stay weeks.
+    assert (elig.survival_weeks(3, "months"), elig.survival_weeks(10, "weeks")) == (13.044642857142858, 10.0)
+
+
+def test_survival_weeks_shown_to_at_most_4_decimals_near_the_limit():
+    # 2.759754 months = 12.0000019 weeks: 1-3 decimals would read 12.0, 4 decimals is the most shown.
+    msg = next(i for i in elig.evaluate(elig.Baseline(life_expectancy_months=2.759754), "en").items
+               if i.id == "life_expectancy").message
+    assert msg == ("Expected survival 2.76 months ≈ 12.0000 weeks > 12 weeks "
+                   "(app's conversion: 1 month = 30.4375 days / 7).")
+
+
 @pytest.mark.parametrize(("field", "bad"), [("life_expectancy_months", -1), ("life_expectancy_months", 240),
                                              ("life_expectancy_weeks", 1041)])
 def test_survival_refused_in_page_language(field, bad):
