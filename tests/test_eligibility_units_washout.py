@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from logic import eligibility as elig
+from logic.models import CriterionResult
 
 NOW = datetime(2026, 12, 2, 9, 30)
 ONE_MIN = timedelta(minutes=1)
@@ -138,3 +139,28 @@ def test_survival_two_values_refused():
     assert elig.input_errors(elig.Baseline, {"life_expectancy_weeks": 10, "life_expectancy_months": 3}, "en")
     assert not elig.input_errors(elig.Baseline, {"life_expectancy_weeks": 3 * elig.WEEKS_PER_MONTH,
                                                  "life_expectancy_months": 3}, "en")
+
+
+def test_washout_verdict_none_without_exposures():
+    assert elig.washout_verdict(elig.earliest_apheresis({}, now=NOW)) == "none"
+
+
+def test_verdict_conditions_of_a_report_without_a_performance_item():
+    assert elig.verdict_conditions(elig.EligibilityReport(verdict="eligible", items=[])) == []
+
+
+@pytest.mark.parametrize(("status", "verdict"), [("not_met", "not_eligible"), ("unknown", "incomplete"),
+                                                 ("caution", "needs_review"), ("met", "eligible")])
+def test_overall_verdict_counts_a_window_item_that_is_not_a_running_washout(status, verdict):
+    # A window built by a caller: its item has no not_before, so it counts like any other item.
+    item = CriterionResult(id="lenalidomide", status=status, message="lenalidomide", recommendation_id="washout_2_weeks")
+    window = elig.ApheresisWindow(earliest=NOW, binding="lenalidomide", items=[item])
+    assert elig.overall_verdict(_ready_report(), [], window) == verdict
+
+
+def test_overall_verdict_not_yet_also_when_the_rest_needs_review():
+    # Cardiac amyloidosis is "caution" (needs review); a running washout still makes it "not yet".
+    report = elig.evaluate(elig.Baseline(**{**_all_met(), "cardiac_amyloidosis": True}))
+    assert report.verdict == "needs_review"
+    running = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=3)}, now=NOW)
+    assert elig.overall_verdict(report, [], running) == "not_yet"
