@@ -201,6 +201,15 @@ def test_life_expectancy(weeks, status):
     assert (got.status, got.recommendation_id) == (status, "elig_life_expectancy")
 
 
+@pytest.mark.parametrize(("weeks", "lang", "message"), [
+    pytest.param(52, "en", "Expected survival 52 weeks > 12 weeks.", id="P4 52 weeks-en"),
+    pytest.param(12, "en", "Expected survival 12 weeks is not more than 12 weeks.", id="P4 12 weeks-en"),
+    pytest.param(12.5, "zh", "预计生存期12.5周 > 12周。", id="P4 12.5 weeks-zh"),
+])
+def test_life_expectancy_in_weeks_message_word_for_word(weeks, lang, message):
+    assert item(evaluate(Baseline(life_expectancy_weeks=weeks), lang), "life_expectancy").message == message
+
+
 EXCLUSIONS = [
     ("active_infection", "elig_no_active_infection"),
     ("pregnant_or_lactating", "excl_pregnancy"),
