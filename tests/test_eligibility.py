@@ -425,6 +425,17 @@ def test_input_errors_with_no_data_given():
     assert elig.input_errors(_NeedsAField, {}) == {"hgb": "Not accepted: Field required"}
 
 
+def test_implausible_bilirubin_goes_beside_the_bilirubin_field_whatever_was_given_first():
+    assert elig.input_errors(Baseline, {"bilirubin_unit": "mg/dL", "bilirubin": 100}) == {
+        "bilirubin": "100 mg/dL would be 1710 µmol/L, which is not plausible; check the unit."}
+
+
+def test_bilirubin_at_the_printed_limit_is_at_or_above_it():
+    got = item(evaluate(Baseline(bilirubin=342)), "bilirubin")
+    assert (got.status, got.message) == ("not_met", "Total bilirubin 342 µmol/L (20 mg/dL, 0.2 g/L) is at or above "
+                                                    "even the printed limit <0.2 g/L (342 µmol/L).")
+
+
 def test_implausible_bilirubin_for_its_unit_is_refused_naming_the_unit():
     errors = elig.input_errors(Baseline, {"bilirubin": 20, "bilirubin_unit": "g/L"})
     assert "20 g/L would be 34200 µmol/L" in errors["bilirubin"]
