@@ -164,3 +164,13 @@ def test_overall_verdict_not_yet_also_when_the_rest_needs_review():
     assert report.verdict == "needs_review"
     running = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=3)}, now=NOW)
     assert elig.overall_verdict(report, [], running) == "not_yet"
+
+
+def test_washout_items_and_windows_word_for_word():
+    elapsed = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=30)}, now=NOW)
+    assert elapsed.items[0].message == "Lenalidomide: last 2026-11-02 09:30; 2-week washout; clear since 2026-11-16 09:30."
+    assert [(w.exposure, w.window_hours, w.clear) for w in elapsed.windows] == [
+        ("lenalidomide", 336.0, datetime(2026, 11, 16, 9, 30))]
+    running = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=3)}, now=NOW)
+    assert running.items[0].message == ("Lenalidomide: not yet: washout ends 2026-12-13 09:30 "
+                                        "(last 2026-11-29 09:30; 2-week washout).")
