@@ -117,6 +117,12 @@ def test_transaminases(field, item_id, value, status):
     assert (got.status, got.recommendation_id) == (status, "elig_transaminases")
 
 
+def test_transaminase_messages_name_alt_and_ast():
+    report = evaluate(Baseline(alt_x_uln=1, ast_x_uln=3.5))
+    assert (item(report, "alt").message, item(report, "ast").message) == (
+        "ALT 1× ULN is below 3× ULN.", "AST 3.5× ULN is not below 3× ULN.")
+
+
 @pytest.mark.parametrize("value, unit, status", [
     # Review M5: above the usual trial limit, requirement ② (good hepatic function) is not met by the
     # app's reading. Failed before the fix: every value from 34.3 to 341.9 µmol/L was only "caution".
