@@ -64,7 +64,10 @@ def fmt_number(x: float) -> str:
     if abs(x) >= 100:
         return f"{x:.0f}"
     digits = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{round(x, digits):.{digits}f}".rstrip("0").rstrip(".")
+    shown = f"{round(x, digits):.{digits}f}"
+    # Zeros are trailing decimals only: just below 100, log10 rounds up to 2 and digits is 0, so
+    # 99.99999999999999 is "100" (1710 µmol/L is 99.99999999999999 mg/dL), not "1".
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
 
 
 def _refuse(kind: str, message: str, **ctx: Any) -> PydanticCustomError:

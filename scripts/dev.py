@@ -117,6 +117,7 @@ MUTATE_DIR = ROOT / "build" / "mutation"
 MUTATE_COPY = ("logic", "content", "tests", "ui", "pages", "app.py", ".streamlit", "pyproject.toml")
 EQUIVALENT = ROOT / "tests" / "mutation_equivalent.yaml"
 QUALITY = ROOT / "docs" / "QUALITY.md"
+SURVIVORS_DIR = ROOT / "docs" / "mutation"
 
 
 def _undecorate(source: str) -> str:
@@ -207,16 +208,58 @@ def _mutant_diff(name: str, sources: dict[str, dict[str, str]]) -> list[str]:
             if line[:1] in "+-" and not line.startswith(("+++", "---")) and not line[1:].lstrip().startswith("def ")]
 
 
+RESULTS_MARKER = "<!-- results -->"
+TABLE_HEAD = "| module | mutants | checked | killed | equivalent | survived | score |"
+RUN_LINE = "Last `dev.py mutate` run:"
+
+
+def _merge_results(text: str, rows: list[str], run_line: str) -> str:
+    """`text` (docs/QUALITY.md) with `rows` merged into the results table after RESULTS_MARKER: a
+    module's row replaces the row of the same module, in place; rows of modules not run are kept;
+    a module without a row is added at the end. Everything outside the table stays as it is, but the
+    line starting with RUN_LINE (added right after the marker when missing) becomes `run_line`."""
+    if RESULTS_MARKER not in text:
+        text = text.rstrip() + f"\n\n{RESULTS_MARKER}\n"
+    head, _, tail = text.partition(RESULTS_MARKER)
+    lines = tail.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith(TABLE_HEAD)), None)
+    if first is None:  # no table yet: the run line and a table after the marker
+        lines[1:1] = [run_line, "", TABLE_HEAD, "|---|---|---|---|---|---|---|", ""]
+        first = 3
+    last = first + 2  # after the header and its separator
+    while last < len(lines) and lines[last].startswith("|"):
+        last += 1
+
+    def key(row: str) -> str:
+        return row.split("|")[1].strip()
+
+    table = lines[first + 2:last]
+    by_module = {key(r): r for r in rows}
+    merged = [by_module.pop(key(r), r) for r in table]
+    merged += [r for r in rows if key(r) in by_module]
+    lines[first + 2:last] = merged
+    run_at = next((i for i in range(first) if lines[i].startswith(RUN_LINE)), None)
+    if run_at is None:
+        lines.insert(1, run_line)
+    else:
+        lines[run_at] = run_line
+    return head + RESULTS_MARKER + "\n".join(lines)
+
+
 def _write_quality(modules: tuple[str, ...]) -> dict[str, float]:
-    """docs/QUALITY.md: score per module, every surviving mutant with its diff or the reason it is
-    equivalent (tests/mutation_equivalent.yaml)."""
+    """docs/QUALITY.md: this run's rows merged into the results table (rows of other modules kept);
+    docs/mutation/<module>-survivors.md: every surviving mutant of each module run, with its diff
+    or the reason it is equivalent (tests/mutation_equivalent.yaml)."""
     import yaml
 
     equivalent = yaml.safe_load(EQUIVALENT.read_text(encoding="utf-8")) if EQUIVALENT.exists() else {}
     equivalent = equivalent or {}
     killed_codes = {1, 3, 36, 24, -24, 152, 255, 37}  # killed, pytest error, timeout, type check
-    rows, details, scores = [], [], {}
+    rows, scores = [], {}
     sources: dict[str, dict[str, str]] = {}
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
     for module, results in _mutant_results().items():
         if module not in modules:
             continue
@@ -230,6 +273,7 @@ def _write_quality(modules: tuple[str, ...]) -> dict[str, float]:
         shown = f"{score:.1f}%" if checked else "not run"
         rows.append(f"| logic/{module}.py | {len(results)} | {len(checked)} | {len(killed)} | "
                     f"{len(explained)} | {len(survived) - len(explained)} | {shown} |")
+        details = []
         for k in survived:
             if k in equivalent:
                 details.append(f"- `{k}`: equivalent: {equivalent[k]}")
@@ -237,15 +281,14 @@ def _write_quality(modules: tuple[str, ...]) -> dict[str, float]:
                 body = "\n".join(_mutant_diff(k, sources))
                 details.append(f"- `{k}`: survived\n\n  ```diff\n" + "\n".join(f"  {x}" for x in body.splitlines())
                                + "\n  ```")
-    from datetime import UTC, datetime
-
-    head = QUALITY.read_text(encoding="utf-8").split("<!-- results -->")[0] if QUALITY.exists() else ""
-    QUALITY.write_text(
-        head.rstrip() + "\n\n<!-- results -->\n"
-        f"Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, mutmut 3, modules: {', '.join(modules)}.\n\n"
-        "| module | mutants | checked | killed | equivalent | survived | score |\n|---|---|---|---|---|---|---|\n"
-        + "\n".join(rows) + "\n\nScore = killed / (checked − equivalent). Timeouts count as killed.\n\n"
-        "### Surviving mutants\n\n" + ("\n".join(details) or "None.") + "\n", encoding="utf-8")
+        SURVIVORS_DIR.mkdir(parents=True, exist_ok=True)
+        (SURVIVORS_DIR / f"{module.replace('/', '-')}-survivors.md").write_text(
+            f"# Surviving mutants of logic/{module}.py\n\n`dev.py mutate` run of {now:%Y-%m-%d %H:%M} UTC "
+            f"(mutmut 3).\n\n" + ("\n".join(details) or "None.") + "\n", encoding="utf-8")
+    text = QUALITY.read_text(encoding="utf-8") if QUALITY.exists() else "# Test quality\n"
+    run_line = (f"{RUN_LINE} {now:%Y-%m-%d %H:%M} UTC, mutmut 3, modules: {', '.join(modules)} "
+                "(their survivors: docs/mutation/<module>-survivors.md).")
+    QUALITY.write_text(_merge_results(text, rows, run_line), encoding="utf-8")
     return scores
 
 

@@ -158,6 +158,20 @@ def test_tocilizumab_rounding_shows_unrounded_and_never_exceeds_cap():
     assert near_cap.rounded == 800 and not near_cap.dose.capped
 
 
+def test_tocilizumab_working_line_rounds_to_3_decimals_and_values_to_6():
+    """8 × 61.23456 = 489.87648 mg: the working line shows 489.876 (3 decimals; rounding to 4 first
+    would give 489.8765 and then 489.877); 8 × 61.2345678 = 489.8765424 mg, returned to 6 decimals."""
+    assert dosing.tocilizumab(61.23456).formula == "8 mg/kg × 61.2346 kg = 489.876 mg"
+    calc = dosing.tocilizumab(61.2345678)
+    assert (calc.unrounded, calc.uncapped, calc.rounded) == (489.876542, 489.876542, 490.0)
+
+
+@pytest.mark.parametrize(("x", "mg"), [(55.4999996, 56.0), (55.4999994, 55.0), (55.5, 56.0), (54.5, 55.0)])
+def test_round_mg_removes_float_noise_below_a_millionth_then_rounds_halves_up(x, mg):
+    """55.4999996 is 55.5 to 6 decimals (noise), so 56 mg; 55.4999994 is 55.499999, so 55 mg."""
+    assert dosing.round_mg(x) == mg
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.floats(min_value=30, max_value=300, allow_nan=False))
 def test_tocilizumab_never_exceeds_800(weight):
@@ -197,6 +211,18 @@ def test_label_3_in_24h_rule_both_sides_and_both_limits_shown():
     assert (check.max_doses_24h_printed, check.max_doses_24h_label) == (4, 3)
     assert "stricter applies" in check.reason and "'4 in 24 h'" in check.reason
     assert dosing.tocilizumab_next(given, T0 + 24 * H).allowed
+
+
+def test_each_rules_earliest_time_is_returned_beside_the_verdict():
+    # Doses at 06:00, 14:00 and 23:00: 8 h after the last is 07:00 next day; 24 h after the first
+    # of the three (labels' 3 in 24 h) is 06:00; the printed 4 in 24 h needs four doses: none.
+    given = [datetime(2026, 3, 1, 6, 0), datetime(2026, 3, 1, 14, 0), datetime(2026, 3, 1, 23, 0)]
+    check = dosing.tocilizumab_next(given, datetime(2026, 3, 2, 0, 0))
+    assert (check.earliest_by_interval, check.earliest_by_label_24h, check.earliest_by_printed_24h) == (
+        datetime(2026, 3, 2, 7, 0), datetime(2026, 3, 2, 6, 0), None)
+    assert (check.allowed, check.rule, check.earliest) == (False, "interval", datetime(2026, 3, 2, 7, 0))
+    two = dosing.tocilizumab_next(given[:2], datetime(2026, 3, 2, 0, 0))
+    assert (two.earliest_by_interval, two.earliest_by_label_24h) == (datetime(2026, 3, 1, 22, 0), None)
 
 
 def test_every_8_hours_fourth_dose_at_24h_names_the_label_rule():
@@ -406,6 +432,40 @@ def test_lymphodepletion_dubois_on_request():
     assert {d.amount_mg for d in doses if d.drug == "cyclophosphamide"} == {543}
 
 
+def test_lymphodepletion_working_line_rounds_to_3_decimals():
+    """CT103A cyclophosphamide 20 mg/kg × 40.000123 kg = 800.00246 mg: shown as 800.002 (rounding to
+    4 decimals first would give 800.0025 and then 800.003); the dose is 800 mg."""
+    plan = dosing.lymphodepletion_plan("CT103A", 170, 40.000123)
+    cy = [d for d in plan.doses if d.drug == "cyclophosphamide"]
+    assert [(d.day, d.amount_mg, d.formula) for d in cy] == [
+        (-4, 800.0, "20 mg/kg × 40.0001 kg = 800.002 mg"), (-3, 800.0, "20 mg/kg × 40.0001 kg = 800.002 mg"),
+        (-2, 800.0, "20 mg/kg × 40.0001 kg = 800.002 mg")]
+    assert cy[0].unrounded_mg == 800.00246
+
+
+def test_unrounded_doses_are_returned_to_6_decimals():
+    # 1 mg/kg × 61.2345678 kg = 61.2345678 → 61.234568 mg; CT103A 20 mg/kg × 40.00000123 kg =
+    # 800.0000246 → 800.000025 mg.
+    assert dosing.methylprednisolone(61.2345678).unrounded == 61.234568
+    plan = dosing.lymphodepletion_plan("CT103A", 170, 40.00000123)
+    assert {d.unrounded_mg for d in plan.doses if d.drug == "cyclophosphamide"} == {800.000025}
+
+
+def test_bsa_float_noise_below_a_billionth_is_removed_before_rounding_to_2_decimals():
+    # √(180 × 68.08049998 / 3600) = 1.8449999997 m²: 1.845 to 9 decimals, so 1.85 m², halves up.
+    plan = dosing.lymphodepletion_plan("KarMMa", 180, 68.08049998)
+    assert plan.bsa_m2 == 1.85 and plan.bsa_unrounded == pytest.approx(1.8449999997, abs=1e-10)
+    assert {(d.drug, d.amount_mg) for d in plan.doses} == {("fludarabine", 56.0), ("cyclophosphamide", 555.0)}
+
+
+@pytest.mark.parametrize(("name", "source", "rec"), [
+    ("CAR-BCMA", "T2.1", "ld_car_bcma"), ("CT103A", "T2.3", "ld_ct103a"), ("KarMMa", "T2.9", "ld_karmma"),
+])
+def test_regimen_by_name_is_that_table2_row(name, source, rec):
+    reg = dosing.regimen(name)
+    assert (reg.product, reg.source, reg.recommendation_id) == (name, source, rec)
+
+
 def test_unknown_regimen_refused():
     with pytest.raises(ValidationError) as exc:
         dosing.lymphodepletion("CAR-X", 170, 70)
@@ -447,6 +507,18 @@ def test_collection_target_from_content():
     assert target.recommendation_id == "apheresis_collection_target"
     with pytest.raises(ValidationError):
         dosing.collection_target(72000)
+
+
+def test_cell_and_collection_totals_are_returned_to_6_decimals():
+    # 61.234567891 kg: 1 × → 61.234568; 6 × = 367.407407346 → 367.407407; 60 × = 3674.07407346 →
+    # 3674.074073; 600 × = 36740.7407346 → 36740.740735 (to 7 decimals each would keep one more digit).
+    t14 = next(r for r in dosing.cell_doses(61.234567891) if r.source == "T1.4")
+    assert (t14.dose_text, t14.total_low_1e6, t14.total_high_1e6, t14.formula) == (
+        "(1~6)×10⁶/kg", 61.234568, 367.407407, "(1~6)×10⁶/kg × 61.2346 kg = (61.2346~367.407)×10⁶")
+    t15 = next(r for r in dosing.cell_doses(61.234567891) if r.source == "T1.5")  # one dose, not a range
+    assert (t15.dose_text, t15.formula) == ("9×10⁶/kg", "9×10⁶/kg × 61.2346 kg = 551.111×10⁶")
+    target = dosing.collection_target(61.234567891)
+    assert (target.total_low_1e6, target.total_high_1e6) == (3674.074073, 36740.740735)
 
 
 # --- error catalog: every refusal can be said in both languages --------------------------------

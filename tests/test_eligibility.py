@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 
 from logic import content
 from logic import eligibility as elig
@@ -75,6 +75,24 @@ def test_performance_status(fields, status, rec):
     assert (got.status, got.recommendation_id) == (status, rec)
 
 
+@pytest.mark.parametrize(("fields", "lang", "message"), [
+    pytest.param({}, "en", "Neither KPS nor ECOG entered (the consensus asks for KPS ≥50 or ECOG ≤2).",
+                 id="P4 neither given-en"),
+    pytest.param({}, "zh", "未填写KPS或ECOG(共识要求KPS≥50或ECOG≤2)。", id="P4 neither given-zh"),
+    pytest.param({"ecog": 3}, "en", "ECOG 3: outside KPS ≥50 or ECOG ≤2. Not an absolute contraindication for a "
+                 "patient with no better option (ABECMA has no performance-status requirement): review.",
+                 id="P9 ECOG 3 alone-en"),
+    pytest.param({"kps": 80}, "en", "KPS 80: within KPS ≥50 or ECOG ≤2.", id="P4 KPS 80 alone-en"),
+    pytest.param({"kps": 40, "ecog": 3}, "en", "KPS 40, ECOG 3: outside KPS ≥50 or ECOG ≤2. Not an absolute "
+                 "contraindication for a patient with no better option (ABECMA has no performance-status "
+                 "requirement): review.", id="P9 both outside: not the mixed-scales text-en"),
+    pytest.param({"kps": 40, "ecog": 3}, "zh", "KPS 40, ECOG 3:未达KPS≥50或ECOG≤2。对无更好治疗选择的患者并非绝对禁忌"
+                 "(ABECMA对体能状态无特殊要求):需复核。", id="P9 both outside-zh"),
+])
+def test_performance_status_message_word_for_word(fields, lang, message):
+    assert item(evaluate(Baseline(**fields), lang), "performance_status").message == message
+
+
 @pytest.mark.parametrize("lvef, status, rec", [
     pytest.param(50, "met", "elig_lvef", id="P4 LVEF 50 (limit) met"),
     pytest.param(49.9, "caution", "elig_lvef_cardiac_risk", id="P4 LVEF 49.9 below 50: caution (bb2121 took 45)"),
@@ -97,6 +115,12 @@ def test_lvef(lvef, status, rec):
 def test_transaminases(field, item_id, value, status):
     got = judge(**{field: value})[item_id]
     assert (got.status, got.recommendation_id) == (status, "elig_transaminases")
+
+
+def test_transaminase_messages_name_alt_and_ast():
+    report = evaluate(Baseline(alt_x_uln=1, ast_x_uln=3.5))
+    assert (item(report, "alt").message, item(report, "ast").message) == (
+        "ALT 1× ULN is below 3× ULN.", "AST 3.5× ULN is not below 3× ULN.")
 
 
 @pytest.mark.parametrize("value, unit, status", [
@@ -143,6 +167,23 @@ def test_bilirubin_above_the_usual_limit_is_labelled_and_never_reads_no_exclusio
     assert below.status == "met" and labelled not in below.message
 
 
+def test_bilirubin_float_noise_below_a_millionth_is_removed_before_comparing():
+    # 34.2000004 µmol/L is 34.2 to 6 decimals: at the usual limit (met), not above it.
+    got = item(evaluate(Baseline(bilirubin=34.2000004)), "bilirubin")
+    assert (got.status, got.message) == ("met", "Total bilirubin 34.2 µmol/L (2 mg/dL, 0.02 g/L): at or below the "
+                                                "usual trial limit of about 34.2 µmol/L, and below the printed <0.2 g/L.")
+
+
+def test_see_also_lists_the_further_recommendations_of_each_item():
+    assert evaluate(Baseline()).see_also == {
+        "performance_status": ["elig_performance_status", "elig_performance_not_absolute"],
+        "lvef": ["elig_lvef", "elig_lvef_cardiac_risk"],
+        "bilirubin": ["elig_bilirubin", "elig_lvef"],
+        "active_hbv": ["excl_transmissible_disease", "elig_hbv"],
+        "prior_bcma_therapy": ["assess_bcma_and_other_targets"],
+    }
+
+
 @pytest.mark.consistency
 def test_usual_bilirubin_limit_comes_from_the_apps_note():
     assert elig.usual_bilirubin_limit_umol_l() == content.recommendation("elig_bilirubin").note_value(
@@ -164,6 +205,15 @@ def test_spo2(spo2, status):
 def test_life_expectancy(weeks, status):
     got = judge(life_expectancy_weeks=weeks)["life_expectancy"]
     assert (got.status, got.recommendation_id) == (status, "elig_life_expectancy")
+
+
+@pytest.mark.parametrize(("weeks", "lang", "message"), [
+    pytest.param(52, "en", "Expected survival 52 weeks > 12 weeks.", id="P4 52 weeks-en"),
+    pytest.param(12, "en", "Expected survival 12 weeks is not more than 12 weeks.", id="P4 12 weeks-en"),
+    pytest.param(12.5, "zh", "预计生存期12.5周 > 12周。", id="P4 12.5 weeks-zh"),
+])
+def test_life_expectancy_in_weeks_message_word_for_word(weeks, lang, message):
+    assert item(evaluate(Baseline(life_expectancy_weeks=weeks), lang), "life_expectancy").message == message
 
 
 EXCLUSIONS = [
@@ -215,6 +265,17 @@ def test_renal_impairment_is_not_a_contraindication():
     assert "not a contraindication" in got.message
     assert judge(renal_impairment=None)["renal_impairment"].status == "unknown"
     assert evaluate(Baseline(**{**COMPLETE, "renal_impairment": True})).verdict == "eligible"
+
+
+@pytest.mark.parametrize(("answer", "lang", "message"), [
+    (False, "en", "No renal impairment."),
+    (False, "zh", "无肾功能异常。"),
+    (True, "en", "Renal impairment is not a contraindication: renal function improved in almost all patients in two "
+     "Chinese trials. The lowest tolerable GFR and highest creatinine are not yet defined."),
+])
+def test_renal_impairment_message_word_for_word(answer, lang, message):
+    got = item(evaluate(Baseline(renal_impairment=answer), lang), "renal_impairment")
+    assert (got.status, got.message) == ("met", message)
 
 
 def test_cns_disease_names_the_levetiracetam_prophylaxis_of_the_consensus():
@@ -331,6 +392,54 @@ def test_refusal_messages_are_specific_and_in_the_chosen_language():
     assert "像是小数" in elig.input_errors(Baseline, {"lvef_pct": 0.55}, "zh")["lvef_pct"]
     assert "steps of 10" in elig.input_errors(Baseline, {"kps": 75})["kps"]
     assert elig.input_errors(Baseline, {"kps": 70}) == {}
+
+
+def test_range_refusal_keeps_its_own_english_text_for_callers_outside_the_pages():
+    with pytest.raises(ValidationError) as exc:
+        Baseline(kps=150)
+    err = exc.value.errors()[0]
+    assert (err["type"], err["msg"]) == ("out_of_range", "KPS 150 is outside 0-100")
+
+
+def test_errors_by_field_defaults_to_english_and_to_no_field_for_a_whole_form_error():
+    # Two survival estimates that disagree: a model-level refusal (no field in its location).
+    with pytest.raises(ValidationError) as exc:
+        Baseline(life_expectancy_months=6, life_expectancy_weeks=10)
+    assert elig.errors_by_field(exc.value) == {"": "Expected survival was given as 10 weeks and as 6 months; give one."}
+
+
+def test_input_errors_puts_a_whole_form_error_beside_the_first_field_given():
+    assert elig.input_errors(Baseline, {"life_expectancy_months": 6, "life_expectancy_weeks": 10}) == {
+        "life_expectancy_months": "Expected survival was given as 10 weeks and as 6 months; give one."}
+    assert elig.input_errors(Baseline, {"life_expectancy_weeks": 10, "life_expectancy_months": 6}) == {
+        "life_expectancy_weeks": "Expected survival was given as 10 weeks and as 6 months; give one."}
+
+
+class _NeedsAField(BaseModel):
+    hgb: float
+
+
+class _RefusesEverything(BaseModel):
+    @model_validator(mode="after")
+    def _no(self) -> _RefusesEverything:
+        raise ValueError("nothing to check")
+
+
+def test_input_errors_with_no_data_given():
+    # No field to put a whole-form error beside: the key is "" (the page shows it above the form).
+    assert elig.input_errors(_RefusesEverything, {}) == {"": "Not accepted: Value error, nothing to check"}
+    assert elig.input_errors(_NeedsAField, {}) == {"hgb": "Not accepted: Field required"}
+
+
+def test_implausible_bilirubin_goes_beside_the_bilirubin_field_whatever_was_given_first():
+    assert elig.input_errors(Baseline, {"bilirubin_unit": "mg/dL", "bilirubin": 100}) == {
+        "bilirubin": "100 mg/dL would be 1710 µmol/L, which is not plausible; check the unit."}
+
+
+def test_bilirubin_at_the_printed_limit_is_at_or_above_it():
+    got = item(evaluate(Baseline(bilirubin=342)), "bilirubin")
+    assert (got.status, got.message) == ("not_met", "Total bilirubin 342 µmol/L (20 mg/dL, 0.2 g/L) is at or above "
+                                                    "even the printed limit <0.2 g/L (342 µmol/L).")
 
 
 def test_implausible_bilirubin_for_its_unit_is_refused_naming_the_unit():
@@ -489,6 +598,15 @@ def test_other_antimyeloma_therapy_is_labelled_as_the_apps_reading(lang, labelle
     msgs = {i.id: i.message for i in w.items}
     assert labelled in msgs["other_antimyeloma_therapy"] and labelled not in msgs["lenalidomide"]
     assert "other_antimyeloma_therapy" in elig.EXPOSURE_KEYS and "other_antimyeloma_therapy" in elig.APP_READING_EXPOSURES
+
+
+def test_washout_window_of_an_unknown_key_names_the_known_ones():
+    with pytest.raises(KeyError) as exc:
+        elig.washout_window("daratumumab")
+    assert exc.value.args == ("unknown exposure 'daratumumab'; expected one of ('anti_t_cell_antibody', "
+                              "'donor_lymphocyte_infusion', 'cns_radiotherapy', 'combination_chemotherapy', "
+                              "'lenalidomide', 'bortezomib', 'vincristine', 'therapeutic_corticosteroids', "
+                              "'other_antimyeloma_therapy')",)
 
 
 def test_unknown_exposure_key_is_refused():
@@ -710,9 +828,17 @@ def test_window_text_literal(window, en, zh):
 @pytest.mark.parametrize(("x", "shown"), [
     (0, "0"), (-0.5, "-0.5"), (47, "47"), (34.2, "34.2"), (0.0292, "0.0292"), (100, "100"),
     (150.6, "151"), (-150.6, "-151"), (0.000123, "0.000123"),
+    (99.99999999999999, "100"), (-99.99999999999999, "-100"), (99.96, "100"), (9.9999, "10"), (0.5, "0.5"),
 ])
 def test_fmt_number_three_significant_figures_below_100(x, shown):
     assert elig.fmt_number(x) == shown
+
+
+def test_a_value_just_below_100_is_shown_as_100_not_1():
+    # Failed before the fix: "LVEF 1 is outside 5–90." (fmt_number stripped the zeros of "100").
+    assert elig.input_errors(Baseline, {"lvef_pct": 99.99999999999999}) == {"lvef_pct": "LVEF 100 is outside 5–90."}
+    assert elig.bilirubin_units(1710, "umol/L").mg_dl == 99.99999999999999
+    assert elig.fmt_number(elig.bilirubin_units(1710, "umol/L").mg_dl) == "100"
 
 
 @pytest.mark.oracle

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from logic import eligibility as elig
+from logic.models import CriterionResult
 
 NOW = datetime(2026, 12, 2, 9, 30)
 ONE_MIN = timedelta(minutes=1)
@@ -114,6 +115,19 @@ def test_survival_months_working_shown():
     assert "12.001 weeks" in edge  # one decimal would read as the limit itself
 
 
+def test_survival_weeks_literal():
+    # 1 month = 30.4375 / 7 weeks: 3 months = 13.044642857142858 weeks; weeks stay weeks.
+    assert (elig.survival_weeks(3, "months"), elig.survival_weeks(10, "weeks")) == (13.044642857142858, 10.0)
+
+
+def test_survival_weeks_shown_to_at_most_4_decimals_near_the_limit():
+    # 2.759754 months = 12.0000019 weeks: 1-3 decimals would read 12.0, 4 decimals is the most shown.
+    msg = next(i for i in elig.evaluate(elig.Baseline(life_expectancy_months=2.759754), "en").items
+               if i.id == "life_expectancy").message
+    assert msg == ("Expected survival 2.76 months ≈ 12.0000 weeks > 12 weeks "
+                   "(app's conversion: 1 month = 30.4375 days / 7).")
+
+
 @pytest.mark.parametrize(("field", "bad"), [("life_expectancy_months", -1), ("life_expectancy_months", 240),
                                              ("life_expectancy_weeks", 1041)])
 def test_survival_refused_in_page_language(field, bad):
@@ -125,3 +139,38 @@ def test_survival_two_values_refused():
     assert elig.input_errors(elig.Baseline, {"life_expectancy_weeks": 10, "life_expectancy_months": 3}, "en")
     assert not elig.input_errors(elig.Baseline, {"life_expectancy_weeks": 3 * elig.WEEKS_PER_MONTH,
                                                  "life_expectancy_months": 3}, "en")
+
+
+def test_washout_verdict_none_without_exposures():
+    assert elig.washout_verdict(elig.earliest_apheresis({}, now=NOW)) == "none"
+
+
+def test_verdict_conditions_of_a_report_without_a_performance_item():
+    assert elig.verdict_conditions(elig.EligibilityReport(verdict="eligible", items=[])) == []
+
+
+@pytest.mark.parametrize(("status", "verdict"), [("not_met", "not_eligible"), ("unknown", "incomplete"),
+                                                 ("caution", "needs_review"), ("met", "eligible")])
+def test_overall_verdict_counts_a_window_item_that_is_not_a_running_washout(status, verdict):
+    # A window built by a caller: its item has no not_before, so it counts like any other item.
+    item = CriterionResult(id="lenalidomide", status=status, message="lenalidomide", recommendation_id="washout_2_weeks")
+    window = elig.ApheresisWindow(earliest=NOW, binding="lenalidomide", items=[item])
+    assert elig.overall_verdict(_ready_report(), [], window) == verdict
+
+
+def test_overall_verdict_not_yet_also_when_the_rest_needs_review():
+    # Cardiac amyloidosis is "caution" (needs review); a running washout still makes it "not yet".
+    report = elig.evaluate(elig.Baseline(**{**_all_met(), "cardiac_amyloidosis": True}))
+    assert report.verdict == "needs_review"
+    running = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=3)}, now=NOW)
+    assert elig.overall_verdict(report, [], running) == "not_yet"
+
+
+def test_washout_items_and_windows_word_for_word():
+    elapsed = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=30)}, now=NOW)
+    assert elapsed.items[0].message == "Lenalidomide: last 2026-11-02 09:30; 2-week washout; clear since 2026-11-16 09:30."
+    assert [(w.exposure, w.window_hours, w.clear) for w in elapsed.windows] == [
+        ("lenalidomide", 336.0, datetime(2026, 11, 16, 9, 30))]
+    running = elig.earliest_apheresis({"lenalidomide": NOW - timedelta(days=3)}, now=NOW)
+    assert running.items[0].message == ("Lenalidomide: not yet: washout ends 2026-12-13 09:30 "
+                                        "(last 2026-11-29 09:30; 2-week washout).")
