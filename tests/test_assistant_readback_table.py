@@ -13,6 +13,8 @@ oxygen taken as the room-air baseline): see tests/test_assistant_findings_levels
 output is incidental rather than meant ("low bp" also reading a low antigen, "下次" and "repeated" read
 as a next-dose question outside a tocilizumab context) are left out rather than pinned.
 
+Left out as wrong rather than pinned: 「晚上12点」 is read as 12:00 (noon); it is midnight.
+
 A change to the reader that changes a row is a change to what the chat reads back: update the row only
 after reading the new output as carefully.
 """
@@ -1204,6 +1206,52 @@ ROWS = [
       'found': [('ice', 5, '/10', 'ice 5', False),
                 ('seizure', 'resolved_rapidly', None, 'seizure', False),
                 ('cerebral_edema', 'none', None, 'no cerebral edema', True)]}),
+    # 2026-12-03, from the mutation run: a written year that is not this year, a day or month of exactly 12
+    # or 13, a 2-digit boundary systolic, 夜里 as evening
+    ('infused 2025年11月20日',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2025-11-20', '2025年11月20日', 'zh', False, False, 8)],
+      'found': [('infusion', '2025-11-20', None, '2025年11月20日', False)]}),
+    ('infusion 20 nov 2025',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2025-11-20', '20 nov 2025', 'month_name', False, False, 9)],
+      'found': [('infusion', '2025-11-20', None, '20 nov 2025', False)]}),
+    ('infused 12/05/2026',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2026-05-12', '12/05/2026', 'day_first', True, False, 8)],
+      'found': [('infusion', '2026-05-12', None, '12/05/2026', False)]}),
+    ('infused 13/12/2026',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2026-12-13', '13/12/2026', 'day_first', False, False, 8)],
+      'found': [('infusion', '2026-12-13', None, '13/12/2026', False)]}),
+    ('infused 05/12/2026',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2026-12-05', '05/12/2026', 'day_first', True, False, 8)],
+      'found': [('infusion', '2026-12-05', None, '05/12/2026', False)]}),
+    ('infused 12/13/2026',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2026-12-13', '12/13/2026', 'month_first', False, False, 8)],
+      'found': [('infusion', '2026-12-13', None, '12/13/2026', False)]}),
+    ('infusion 3 jan.x',
+     {'infusion_cue': 0,
+      'cues': ['infusion'],
+      'dates': [('2026-01-03', '3 jan', 'month_name', False, True, 9)],
+      'found': [('infusion', '2026-01-03', None, '3 jan', False)]}),
+    ('bp 90/60',
+     {'found': [('blood_pressure', '90/60', 'mmHg', 'bp 90/60', False)]}),
+    ('bp 89/60',
+     {'hypotension': 'unspecified', 'found': [('blood_pressure', '89/60', 'mmHg', 'bp 89/60', False)]}),
+    ('托珠 夜里11点',
+     {'drugs': ['tocilizumab'],
+      'toci_times': ['2026-12-01T23:00:00'],
+      'found': [('time', '23:00', None, '夜里11点', False), ('drug', 'tocilizumab', None, '托珠', False)]}),
+
 ]
 
 
@@ -1212,3 +1260,15 @@ ROWS = [
 @pytest.mark.parametrize(("message", "expected"), [pytest.param(*r, id=r[0]) for r in ROWS])
 def test_the_reader_reads_the_message_as_written(message, expected):
     assert compact(message) == expected
+
+
+@pytest.mark.parametrize(("message", "dose_time"), [
+    # without the caller's clock the reader takes noon of `today`: a dose time later than that was yesterday's
+    pytest.param("toci at 11:00", "2026-12-02T11:00:00", id="11:00-before-noon-is-today"),
+    pytest.param("toci at 12:00", "2026-12-02T12:00:00", id="12:00-noon-is-today"),
+    pytest.param("toci at 12:01", "2026-12-01T12:01:00", id="12:01-after-noon-is-yesterday"),
+    pytest.param("toci at 12:30", "2026-12-01T12:30:00", id="12:30-after-noon-is-yesterday"),
+])
+def test_without_a_clock_the_reader_takes_noon_of_today(message, dose_time):
+    x = extract(normalise(message), WALL_NOW.date())
+    assert [t.isoformat() for t in x.toci_times] == [dose_time]
