@@ -312,3 +312,23 @@ def test_a_masked_fever_reads_the_earlier_fever(text, temps):
 ])
 def test_spo2_is_the_eligibility_baseline_only_on_room_air(text, baseline):
     assert read(text).baseline.get("spo2_pct") == baseline
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    P("not on room air", "unspecified", id="rule2-not-on-room-air-is-oxygen-support-not-said-en"),
+    P("CRS T 39, not on room air", "unspecified", id="rule2-not-on-room-air-with-fever-en"),
+    P("room air", "none", id="ASTCT2019-T3-G1-room-air-still-none-en"),
+])
+def test_not_on_room_air_is_on_oxygen_never_none(text, level):
+    assert read(text).hypoxia == level
+
+
+@pytest.mark.parametrize(("text", "hhmm"), [
+    P("托珠 晚上12点", "00:00", id="zh-evening-12-is-midnight"),
+    P("托珠 夜里12点", "00:00", id="zh-night-12-is-midnight"),
+    P("托珠 凌晨12点", "00:00", id="zh-small-hours-12-is-midnight"),
+    P("托珠 中午12点", "12:00", id="zh-midday-12-is-noon"),
+    P("托珠 晚上11点", "23:00", id="zh-evening-11-is-23"),
+])
+def test_a_chinese_clock_time_of_12_in_the_evening_is_midnight(text, hhmm):
+    assert [f.value for f in read(text).found if f.kind == "time"] == [hhmm]

@@ -38,6 +38,8 @@ READBACK_LINES = [
     ("ICANS ICE 6, no seizures, no cerebral edema, no focal weakness", "en",
      "Read: ICE 6 /10 · no seizure · no cerebral oedema · no motor weakness"),
     ("ICANS ICE 6 无抽搐 无脑水肿", "zh", "已读取:ICE 6 /10 · 无癫痫 · 无脑水肿"),
+    # "not on room air" is on oxygen: never read back as "no oxygen"
+    ("CRS T 39, not on room air", "en", "Read: T 39 °C · not on room air (on oxygen, support not said)"),
 ]
 
 

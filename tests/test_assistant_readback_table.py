@@ -9,11 +9,11 @@ How the rows were made: written from the reader's output on 2026-12-03 and then 
 what the message says. Five rows were wrong and the reader was fixed instead of the row ("no
 norepinephrine, hypotension" read as one vasopressor; "requires repetitive tactile stimuli" read as
 ASTCT grade 3; "ICE 10/10" read as 10 October; "退热后 37.8 之前 39" lost the earlier fever; an SpO2 on
-oxygen taken as the room-air baseline): see tests/test_assistant_findings_levels.py. Four messages whose
+oxygen taken as the room-air baseline), and three more found by the mutation run ("not on room air"
+read as no oxygen; 联合化疗 at the start of a message also read as a generic "chemo"; 晚上12点 read as
+noon): see tests/test_assistant_findings_levels.py. Four messages whose
 output is incidental rather than meant ("low bp" also reading a low antigen, "下次" and "repeated" read
 as a next-dose question outside a tocilizumab context) are left out rather than pinned.
-
-Left out as wrong rather than pinned: 「晚上12点」 is read as 12:00 (noon); it is midnight.
 
 A change to the reader that changes a row is a change to what the chat reads back: update the row only
 after reading the new output as carefully.
@@ -1251,6 +1251,57 @@ ROWS = [
      {'drugs': ['tocilizumab'],
       'toci_times': ['2026-12-01T23:00:00'],
       'found': [('time', '23:00', None, '夜里11点', False), ('drug', 'tocilizumab', None, '托珠', False)]}),
+
+    # 2026-12-03, after the mutation run: a relative date after "today" is not today's date; a drug not
+    # covered named twice is one; exposures only the reader's own patterns know; and three fixed readings:
+    # "not on room air" is on oxygen (was "none"), 联合化疗 at position 0 is not also a generic "chemo",
+    # 晚上12点 / 夜里12点 is midnight (was noon)
+    ('today, yesterday infused',
+     {'infusion_cue': 17,
+      'cues': ['infusion'],
+      'dates': [('2026-12-02', 'today', 'relative', False, False, 0),
+                ('2026-12-01', 'yesterday', 'relative', False, False, 7)],
+      'found': [('date', '2026-12-02', None, 'today', False), ('date', '2026-12-01', None, 'yesterday', False)]}),
+    ('not on room air',
+     {'hypoxia': 'unspecified', 'found': [('oxygen', 'none', None, 'room air', True)]}),
+    ('anakinra, then anakinra again',
+     {'not_covered': ['anakinra'],
+      'toci_next': True,
+      'found': [('not_covered', 'anakinra', None, 'anakinra', False)]}),
+    ('全脑放疗 2 weeks ago',
+     {'exposures': ['cns_radiotherapy'],
+      'exposure_pos': {'cns_radiotherapy': 0},
+      'dates': [('2026-11-18', '2 weeks ago', 'relative', False, False, 5)],
+      'found': [('date', '2026-11-18', None, '2 weeks ago', False),
+                ('exposure', 'cns_radiotherapy', None, '全脑放疗', False)]}),
+    ('联合化疗 last week',
+     {'exposures': ['combination_chemotherapy'],
+      'exposure_pos': {'combination_chemotherapy': 0},
+      'cues': ['washout'],
+      'found': [('exposure', 'combination_chemotherapy', None, '联合化疗', False)]}),
+    ('大剂量激素 3 days ago, apheresis?',
+     {'steroid_generic': True,
+      'high_dose': True,
+      'exposures': ['therapeutic_corticosteroids'],
+      'exposure_pos': {'therapeutic_corticosteroids': 0},
+      'cues': ['washout', 'dose'],
+      'collect': True,
+      'collect_pos': 18,
+      'dates': [('2026-11-29', '3 days ago', 'relative', False, False, 6)],
+      'found': [('date', '2026-11-29', None, '3 days ago', False),
+                ('exposure', 'therapeutic_corticosteroids', None, '大剂量激素', False)]}),
+    ('托珠 晚上12点',
+     {'drugs': ['tocilizumab'],
+      'toci_times': ['2026-12-02T00:00:00'],
+      'found': [('time', '00:00', None, '晚上12点', False), ('drug', 'tocilizumab', None, '托珠', False)]}),
+    ('托珠 夜里12点',
+     {'drugs': ['tocilizumab'],
+      'toci_times': ['2026-12-02T00:00:00'],
+      'found': [('time', '00:00', None, '夜里12点', False), ('drug', 'tocilizumab', None, '托珠', False)]}),
+    ('托珠 中午12点',
+     {'drugs': ['tocilizumab'],
+      'toci_times': ['2026-12-01T12:00:00'],
+      'found': [('time', '12:00', None, '中午12点', False), ('drug', 'tocilizumab', None, '托珠', False)]}),
 
 ]
 

@@ -383,7 +383,9 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             t = time(h, 0)
         else:
             h = int(m[6])
-            if m[5] in ("下午", "晚上", "夜里") and h < 12:
+            if m[5] in ("晚上", "夜里", "凌晨") and h == 12:
+                h = 0   # 晚上12点 / 夜里12点 / 凌晨12点 is midnight, not noon
+            elif m[5] in ("下午", "晚上", "夜里") and h < 12:
                 h += 12
             t = time(h, 30 if m[7] else 0)
         times.append((m.start(), m.end(), t))
@@ -421,6 +423,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
 
     # lexicon: drugs, exposures, pressors, oxygen devices, drugs the consensus does not name
     oxygen_levels: list[tuple[str, int, int]] = []
+    room_air_negated = False   # "not on room air" / 不是未吸氧: on oxygen, its support not said
     drug_pos: dict[str, int] = {}
     for lm in lexicon.find(s):
         c = lexicon.concept(lm.concept)
@@ -441,8 +444,9 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
                 out.pressors.append(c.id)
         elif c.kind == "oxygen":
             level = c.support or "none"
-            if neg and level != "none":
+            if neg:
                 add("oxygen", level, lm.start, lm.end, negated=True)
+                room_air_negated = room_air_negated or level == "none"
                 continue
             oxygen_levels.append((level, lm.start, lm.end))
         elif c.kind == "not_covered" and c.id not in out.not_covered:
@@ -454,7 +458,8 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         if key not in out.exposure_pos and (m := re.search(pattern, s)):
             out.exposure_pos[key] = m.start()
             add("exposure", key, m.start(), m.end())
-    if not out.exposure_pos.get("combination_chemotherapy") and (m := re.search(r"化疗|chemo\w*", s)):
+    # "in", not .get(): 联合化疗 at the start of the message sits at position 0
+    if "combination_chemotherapy" not in out.exposure_pos and (m := re.search(r"化疗|chemo\w*", s)):
         out.exposure_pos["combination_chemotherapy"] = m.start()
         out.chemo_generic = True
     if m := re.search(_COLLECT, s):
@@ -643,6 +648,8 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         out.hypoxia = "high_flow"
     elif "low_flow" in levels or flow_level == "low_flow":
         out.hypoxia = "low_flow"
+    elif room_air_negated:
+        out.hypoxia = "unspecified"   # on some oxygen: ask which, never "none"
     elif "none" in levels or _has(_ROOM_AIR, s):
         out.hypoxia = "none"
     elif _has(_OXYGEN_GENERIC, s):

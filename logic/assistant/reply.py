@@ -332,6 +332,8 @@ def _readback_item(lang: Lang, f: Finding, x: Extracted) -> str:
     except KeyError:
         label = f.kind
     value = f.value
+    if f.kind == "oxygen" and f.negated and value == "none":
+        return _t(lang, "readback.not_room_air")   # "not on room air": on oxygen, never "no oxygen"
     if f.kind in ("drug", "exposure", "not_covered", "vasopressor"):
         with contextlib.suppress(KeyError):
             value = _t(lang, f"concept.{f.value}")
