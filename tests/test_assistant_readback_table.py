@@ -1303,6 +1303,43 @@ ROWS = [
       'toci_times': ['2026-12-01T12:00:00'],
       'found': [('time', '12:00', None, '中午12点', False), ('drug', 'tocilizumab', None, '托珠', False)]}),
 
+    # a therapeutic-steroid exposure already named keeps its place; methylprednisolone before a collection is
+    # a steroid exposure; exposures in the order written; "CRS 2 pressors" is a count, not CRS grade 2
+    ('大剂量激素, dex yesterday, can we collect?',
+     {'drugs': ['dexamethasone'],
+      'steroid_generic': True,
+      'high_dose': True,
+      'exposures': ['therapeutic_corticosteroids'],
+      'exposure_pos': {'therapeutic_corticosteroids': 0},
+      'cues': ['dose'],
+      'collect': True,
+      'collect_pos': 29,
+      'dates': [('2026-12-01', 'yesterday', 'relative', False, False, 11)],
+      'found': [('date', '2026-12-01', None, 'yesterday', False),
+                ('drug', 'dexamethasone', None, 'dex', False),
+                ('exposure', 'therapeutic_corticosteroids', None, '大剂量激素', False)]}),
+    ('methylpred yesterday, can we collect?',
+     {'drugs': ['methylprednisolone'],
+      'exposures': ['therapeutic_corticosteroids'],
+      'exposure_pos': {'therapeutic_corticosteroids': 0},
+      'collect': True,
+      'collect_pos': 29,
+      'dates': [('2026-12-01', 'yesterday', 'relative', False, False, 11)],
+      'found': [('date', '2026-12-01', None, 'yesterday', False),
+                ('drug', 'methylprednisolone', None, 'methylpred', False)]}),
+    ('lenalidomide and bortezomib washout',
+     {'exposures': ['lenalidomide', 'bortezomib'],
+      'exposure_pos': {'lenalidomide': 0, 'bortezomib': 17},
+      'cues': ['washout'],
+      'collect': True,
+      'collect_pos': 28,
+      'found': [('exposure', 'lenalidomide', None, 'lenalidomide', False),
+                ('exposure', 'bortezomib', None, 'bortezomib', False)]}),
+    ('crs 2 pressors',
+     {'hypotension': 'multiple_vasopressors',
+      'cues': ['crs'],
+      'found': [('vasopressors', 2, None, '2 pressor', False)]}),
+
 ]
 
 
