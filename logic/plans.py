@@ -19,6 +19,8 @@ builds on the same entries.
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 from typing import Literal
 
@@ -280,7 +282,10 @@ def describe(line: PlanLine, lang: Lang, zone: str | None = None, *, volume: boo
             body = text(lang, f"{k}.dose", dose=dose_text(
                 line.dose, lang, *((line.volume_ml, line.concentration_mg_per_ml) if volume else ())))
         elif line.needs:
-            body = text(lang, f"{k}.needs_weight", rule=line.rule or "")
+            # the rule is stored language-neutral ("8 mg/kg IV"); its route is printed in the reader's language
+            rule = re.sub(r"\b(IV|PO|q\d+h)\b", lambda m: text(
+                lang, f"plans.{'freq' if m[1].startswith('q') else 'route'}.{m[1]}"), line.rule or "")
+            body = text(lang, f"{k}.needs_weight", rule=rule)
         else:
             body = text(lang, f"{k}.plain")
     else:
