@@ -144,6 +144,26 @@ def _check_plan(plan: Plan | None, g: Grade | None, kind: str) -> None:
                          f"(grade {g.grade}): the card shows one computation")
 
 
+def _head(kind: Kind, assessment: object | None, plan: Plan | None, entered: bool,
+          lang: Lang) -> tuple[dict, ResultCard | None]:
+    """The badge fields every grade card starts with, and the card itself when that is all it can say
+    (nothing entered; an input refused)."""
+    g = assessment.grade if assessment is not None else None
+    _check_plan(plan, g, kind)
+    status, level, grade, label = _badge(kind, g, entered, lang)
+    card = dict(kind=kind, lang=lang, status=status, level=level, grade=grade, label=label,
+                at_least=status == "at_least")
+    if status == "not_assessed":
+        return card, ResultCard(**card)
+    if assessment is None:
+        return card, ResultCard(**card, missing_text=text(lang, "cards.not_computed"))
+    return card, None
+
+
+def _rec_ids(grade: Grade, plan: Plan | None) -> list[str]:
+    return list(dict.fromkeys([*grade.recommendation_ids, *(plan.recommendation_ids if plan else [])]))
+
+
 # --- CRS -------------------------------------------------------------------------------------------
 
 
@@ -155,15 +175,10 @@ def crs_card(findings: crs.CRSFindings | None, assessment: crs.CRSAssessment | N
     f = findings or crs.CRSFindings()
     entered = findings is None or f.max_temp_c is not None or f.fever_before_masking \
         or f.hypotension is not None or f.hypoxia is not None
-    g = assessment.grade if assessment is not None else None
-    _check_plan(plan, g, "crs")
-    status, level, grade, label = _badge("crs", g, entered, lang)
-    card = dict(kind="crs", lang=lang, status=status, level=level, grade=grade, label=label,
-                at_least=status == "at_least")
-    if status == "not_assessed":
-        return ResultCard(**card)
-    if assessment is None:
-        return ResultCard(**card, missing_text=text(lang, "cards.not_computed"))
+    card, done = _head("crs", assessment, plan, entered, lang)
+    if done is not None:
+        return done
+    status, grade = card["status"], card["grade"]
     a, threshold = assessment, f"{assessment.fever_threshold_c:.1f}"
     drivers: list[str] = []
     if a.fever == "present":
@@ -191,8 +206,7 @@ def crs_card(findings: crs.CRSFindings | None, assessment: crs.CRSAssessment | N
     elif status == "at_least":
         notes.append(text(lang, "cards.may_be_higher"))
     return ResultCard(**card, drivers=drivers, missing_text=missing, actions=actions, notes=notes,
-                      recommendation_ids=list(dict.fromkeys([*a.grade.recommendation_ids,
-                                                             *(plan.recommendation_ids if plan else [])])))
+                      recommendation_ids=_rec_ids(a.grade, plan))
 
 
 # --- ICANS -----------------------------------------------------------------------------------------
@@ -214,15 +228,10 @@ def icans_card(findings: icans.ICANSFindings | None, ice_items: icans.ICEPartial
     f = findings or icans.ICANSFindings()
     items_entered = ice_items is not None and any(v is not None for v in ice_items.model_dump().values())
     entered = findings is None or items_entered or any(v is not None for v in f.model_dump().values())
-    g = assessment.grade if assessment is not None else None
-    _check_plan(plan, g, "icans")
-    status, level, grade, label = _badge("icans", g, entered, lang)
-    card = dict(kind="icans", lang=lang, status=status, level=level, grade=grade, label=label,
-                at_least=status == "at_least")
-    if status == "not_assessed":
-        return ResultCard(**card)
-    if assessment is None:
-        return ResultCard(**card, missing_text=text(lang, "cards.not_computed"))
+    card, done = _head("icans", assessment, plan, entered, lang)
+    if done is not None:
+        return done
+    status, grade = card["status"], card["grade"]
     a = assessment
     drivers = []
     for name in a.grade.drivers:
@@ -249,8 +258,7 @@ def icans_card(findings: icans.ICANSFindings | None, ice_items: icans.ICEPartial
             notes.append(text(lang, "cards.may_be_higher"))
     return ResultCard(**card, drivers=drivers, missing_text=missing, context=context,
                       actions=_actions(plan, lang, zone), notes=notes,
-                      recommendation_ids=list(dict.fromkeys([*a.grade.recommendation_ids,
-                                                             *(plan.recommendation_ids if plan else [])])))
+                      recommendation_ids=_rec_ids(a.grade, plan))
 
 
 # --- lymphodepletion -------------------------------------------------------------------------------
