@@ -20,7 +20,6 @@ builds on the same entries.
 from __future__ import annotations
 
 import re
-
 from datetime import datetime
 from typing import Literal
 
