@@ -61,6 +61,32 @@ def test_every_lexicon_term_finds_its_concept():
             assert hits and hits[0].concept == c.id, (term, hits)
 
 
+
+def test_every_oxygen_device_names_its_astct_level():
+    # literal: the four ASTCT 2019 hypoxia levels (Table 3), and which device means which
+    support = {c.id: c.support for c in lexicon.concepts().values() if c.kind == "oxygen"}
+    assert support == {"room_air": "none", "nasal_cannula": "low_flow", "high_flow": "high_flow",
+                       "positive_pressure": "positive_pressure"}
+    assert lexicon.HYPOXIA_SUPPORT == ("none", "low_flow", "high_flow", "positive_pressure")
+
+
+@pytest.mark.parametrize(("body", "refused"), [
+    pytest.param({"kind": "oxygen"}, True, id="oxygen-without-level-refused"),
+    pytest.param({"kind": "oxygen", "support": "nasal"}, True, id="oxygen-unknown-level-refused"),
+    pytest.param({"kind": "drug", "support": "none"}, True, id="a-drug-with-a-level-refused"),
+    pytest.param({"kind": "oxygen", "support": "low_flow"}, False, id="oxygen-with-level-accepted"),
+    pytest.param({"kind": "drug"}, False, id="a-drug-without-level-accepted"),
+])
+def test_an_oxygen_concept_must_name_its_level(body, refused):
+    # without it the reader would grade the device as no oxygen (findings: `c.support or "none"`)
+    from pydantic import ValidationError
+    try:
+        lexicon.Concept(id="x", **body)
+    except ValidationError:
+        assert refused
+    else:
+        assert not refused
+
 @pytest.mark.parametrize(("typo", "concept"), [("托株单抗", "tocilizumab"), ("托珠单杭", "tocilizumab"),
                                                ("tocilizumb", "tocilizumab"), ("dexamethazone", "dexamethasone"),
                                                ("norepinephrin", "norepinephrine"), ("anakinera", "anakinra")])

@@ -6,15 +6,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from logic.crs import Hypoxia
+
 LEXICON_FILE = Path(__file__).resolve().parents[2] / "content" / "assistant" / "lexicon.yaml"
 Kind = Literal["drug", "exposure", "pressor", "oxygen", "not_covered"]
+# the ASTCT 2019 hypoxia levels a device can mean: the CRS grader's own
+HYPOXIA_SUPPORT: tuple[str, ...] = get_args(Hypoxia)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -32,6 +36,13 @@ class Concept(BaseModel):
     # not_covered: an anti-myeloma agent the eligibility page's "other anti-myeloma therapy (same
     # class)" row is meant for (the app's reading of 「等治疗」 in the 2-week washout group)
     antimyeloma: bool = False
+
+    @model_validator(mode="after")
+    def _oxygen_has_its_level(self) -> Concept:
+        # an oxygen device without its ASTCT level would grade as if none were given (rule 2)
+        if (self.kind == "oxygen") != (self.support in HYPOXIA_SUPPORT):
+            raise ValueError(f"{self.id}: only an oxygen concept names an ASTCT hypoxia level, and it must: one of {HYPOXIA_SUPPORT}")
+        return self
 
     @property
     def terms(self) -> tuple[str, ...]:
