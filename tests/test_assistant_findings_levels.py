@@ -71,6 +71,8 @@ HYPOTENSION = [
     P("CRS, no norepinephrine, hypotension", "no_vasopressor", id="ASTCT2019-T3-G2-named-pressor-negated-en"),
     P("CRS, off levophed, hypotension", "no_vasopressor", id="ASTCT2019-T3-G2-levophed-off-en"),
     P("CRS 没有用去甲肾 低血压", "no_vasopressor", id="ASTCT2019-T3-G2-named-pressor-negated-zh"),
+    P("CRS 低血压 升压药不是去甲肾 是多巴胺", "one_vasopressor", id="ASTCT2019-T3-G3-not-this-pressor-but-that-zh"),
+    P("CRS 低血压 是不是去甲肾", "one_vasopressor", id="ASTCT2019-T3-G3-shi-bu-shi-is-no-negation-zh"),
     P("CRS, no norepinephrine", "unspecified", id="rule2-named-pressor-negated-hypotension-not-said-en"),
     P("CRS, no norepinephrine, on vasopressin", "one_vasopressor", id="ASTCT2019-T3-G3-vasopressin-after-negated-en"),
     P("CRS, off norepinephrine, now on phenylephrine", "one_vasopressor", id="ASTCT2019-T3-G3-one-given-one-negated-en"),
@@ -318,6 +320,10 @@ def test_spo2_is_the_eligibility_baseline_only_on_room_air(text, baseline):
     P("not on room air", "unspecified", id="rule2-not-on-room-air-is-oxygen-support-not-said-en"),
     P("CRS T 39, not on room air", "unspecified", id="rule2-not-on-room-air-with-fever-en"),
     P("room air", "none", id="ASTCT2019-T3-G1-room-air-still-none-en"),
+    # 不是/并非 negate too: 「不是未吸氧」 is on oxygen (was read as room air, hypoxia none)
+    P("CRS 体温39 不是未吸氧", "unspecified", id="rule2-not-not-on-oxygen-is-on-oxygen-zh"),
+    P("体温39 并非室内空气", "unspecified", id="rule2-not-room-air-bingfei-zh"),
+    P("体温39 未吸氧", "none", id="ASTCT2019-T3-G1-not-on-oxygen-still-none-zh"),
 ])
 def test_not_on_room_air_is_on_oxygen_never_none(text, level):
     assert read(text).hypoxia == level

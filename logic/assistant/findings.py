@@ -327,7 +327,7 @@ def _dates(s: str, today: date, out: Extracted) -> str:
 
 # --- the reader -------------------------------------------------------------------------
 
-_NEG = (r"(?:无(?!创)|没有|没|未|不用|不需要|不需|无需|否认|停用|"
+_NEG = (r"(?:无(?!创)|没有|没|未|(?<!是)不是|并非|不用|不需要|不需|无需|否认|停用|"
         r"(?<![a-z])(?:no|not|without|denies|denied|off|nil|negative for)(?![a-z]))"
         r"\s*(?:on\s+|any\s+|using\s+|use\s+|需要\s*|用\s*|使用\s*|用过\s*)?")
 _MASK = (r"after (?:toci\w*|tocilizumab|dex\w*|dexamethasone|steroids?|methylpred\w*|antipyretics?|paracetamol|"
