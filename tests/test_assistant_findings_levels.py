@@ -338,3 +338,31 @@ def test_not_on_room_air_is_on_oxygen_never_none(text, level):
 ])
 def test_a_chinese_clock_time_of_12_in_the_evening_is_midnight(text, hhmm):
     assert [f.value for f in read(text).found if f.kind == "time"] == [hhmm]
+
+
+@pytest.mark.parametrize(("text", "antigen"), [
+    # the status is read only when it is said of the antigen (the consensus's relapse options differ by it:
+    # an antigen-negative relapse drops the BCMA-directed ones). Found 2026-12-03: each of these three
+    # bare words elsewhere in a relapse message was read as the antigen's status.
+    P("relapse after BCMA CAR-T, low bp", None, id="relapse-low-bp-is-not-antigen-low-en"),
+    P("relapse, platelets decreased", None, id="relapse-platelets-decreased-is-not-antigen-low-en"),
+    P("relapse after CAR-T, negative for infection", None, id="relapse-infection-negative-is-not-antigen-negative-en"),
+    P("复发 血小板下降", None, id="relapse-platelets-down-is-not-antigen-low-zh"),
+    P("复发 感染阴性", None, id="relapse-infection-negative-is-not-antigen-negative-zh"),
+    # said of the antigen, in either order, or of the relapse
+    P("relapse, BCMA negative", "negative", id="antigen-negative-after-the-antigen-en"),
+    P("relapse, negative for BCMA", "negative", id="antigen-negative-before-the-antigen-en"),
+    P("BCMA阴性复发", "negative", id="antigen-negative-relapse-zh"),
+    P("阴性复发", "negative", id="negative-relapse-zh"),
+    P("抗原丢失", "negative", id="antigen-lost-zh"),
+    P("relapse, BCMA expression is low", "low", id="antigen-low-expression-is-low-en"),
+    P("复发 BCMA表达降低", "low", id="antigen-expression-decreased-zh"),
+    P("relapse, BCMA dim", "low", id="antigen-dim-en"),
+    P("复发后BCMA仍阳性", "positive", id="antigen-still-positive-zh"),
+    P("relapse, infection negative, BCMA positive", "positive", id="infection-negative-then-antigen-positive-en"),
+    # a one-word answer
+    P("阴性", "negative", id="one-word-negative-zh"),
+    P("dim", "low", id="one-word-dim-en"),
+])
+def test_the_antigen_status_is_read_only_of_the_antigen(text, antigen):
+    assert read(text).antigen == antigen

@@ -192,9 +192,25 @@ _INFECTION_NO = r"(no|without|无|没有|未|不伴|未合并|未见|not)\s*(act
 _INFECTION_YES = r"感染|infection|infected|肺炎|pneumonia|sepsis|脓毒|菌血症|bacteremia"
 _IVIG = r"(?<![a-z0-9])ivig(?![a-z0-9])|丙球|丙种球蛋白|免疫球蛋白替代|immunoglobulin replacement|免疫球蛋白|immunoglobulin|(?<![a-z0-9])igg(?![a-z0-9])|低丙|hypogamma\w*"
 _RELAPSE = r"复发|进展|relapse\w*|relaps\w*|progress\w*|(?<![a-z0-9])pd(?![a-z0-9])|recurr\w*|relpase"
-_ANTIGEN_NEG = r"阴性|negative|antigen-?neg\w*|bcma-(?!\w)|bcma ?neg\w*|丢失|缺失|antigen loss|loss of (bcma|antigen|target)|(?<![a-z0-9])neg(?![a-z0-9])"
-_ANTIGEN_LOW = r"低表达|表达降低|表达下降|弱阳|low[- ]?express\w*|antigen-?low|(?<![a-z0-9])low(?![a-z0-9])|(?<![a-z0-9])dim(?![a-z0-9])|decreased|reduced"
-_ANTIGEN_POS = r"阳性|positive|antigen-?pos\w*|bcma\+|bcma ?pos\w*|(?<![a-z0-9])pos(?![a-z0-9])|仍表达|still express\w*"
+# The target antigen's status counts only when it is said of the antigen: a polarity word next to an antigen
+# word ("BCMA 阴性", "BCMA expression low", "negative for BCMA", "抗原丢失"), a form that names the
+# antigen itself ("antigen-low", "bcma-"), or the relapse itself ("阴性复发"). A bare "low", "negative"
+# or "decreased" elsewhere ("low bp", "negative for infection", "platelets decreased") is not about the
+# antigen: it was read as an antigen-low or antigen-negative relapse, and the latter removes the BCMA options.
+_ANTIGEN_WORD = (r"(?:(?<![a-z0-9])(?:bcma|gprc5d|cd19|cd38|cd138|cs1|slamf7|fcrh5)(?![a-z0-9])|靶抗原|抗原|靶点|"
+                 r"(?:target )?antigen|target)(?:\s*(?:的)?\s*(?:expression|表达))?\s*(?:is|was|still|仍为|仍是|仍|为|是|呈)?\s*")
+_ANTIGEN_REL = r"\s*(?:的)?\s*(?:复发|进展|relapse|progression)"
+# said of the antigen: after an antigen word, before one ("negative for BCMA") or before the relapse
+# itself, or the whole message (a one-word answer); {p} is the polarity (not a function: these are built at
+# import, where a mutated function would never run)
+_ANTIGEN_SAID = (rf"{_ANTIGEN_WORD}(?:{{p}})|(?:{{p}})\s*(?:for\s+|of\s+)?{_ANTIGEN_WORD}|(?:{{p}}){_ANTIGEN_REL}"
+                 r"|^\s*(?:{p})\s*$")
+_ANTIGEN_NEG = (r"antigen-?neg\w*|bcma-(?!\w)|bcma ?neg\w*|antigen loss|loss of (?:bcma|antigen|target)|"
+                + _ANTIGEN_SAID.replace("{p}", r"阴性|negative|(?<![a-z0-9])neg(?![a-z0-9])|丢失|缺失|loss|lost"))
+_ANTIGEN_LOW = (r"低表达|表达降低|表达下降|弱阳|low[- ]?express\w*|antigen-?low|"
+                + _ANTIGEN_SAID.replace("{p}", r"(?<![a-z0-9])low(?![a-z0-9])|(?<![a-z0-9])dim(?![a-z0-9])|decreased|reduced|降低|下降"))
+_ANTIGEN_POS = (r"antigen-?pos\w*|bcma\+|bcma ?pos\w*|仍表达|still express\w*|"
+                + _ANTIGEN_SAID.replace("{p}", r"阳性|positive|(?<![a-z0-9])pos(?![a-z0-9])"))
 _ORIGIN = ((r"全人源|fully[- ]human", "fully_human"), (r"人源化|humani[sz]ed", "humanized"),
            (r"鼠源|murine|mouse", "murine"))
 _POOR_PERSISTENCE = (r"持续时间短|持续(性)?差|扩增差|扩增不佳|扩增不良|未扩增|poor (persistence|expansion)|"
