@@ -75,7 +75,7 @@ PRESELECT: dict[str, tuple[str, ...]] = {
 
 # The /dosing section a drug's link opens, which is also the origin its sheet starts from: every
 # link to /dosing for a drug carries from=<origin>, so its print view (section=sheet) starts with
-# that section's items (issue 15 item 6). Mirrors pages/dosing.DRUG_TO_SECTION.
+# that section's items (issue 15 item 6). pages/dosing opens this section for a link's drug=.
 ORIGIN_OF_DRUG: dict[str, str] = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids",
                                   "methylprednisolone": "steroids", "levetiracetam": "steroids",
                                   "lymphodepletion": "lymphodepletion"}
