@@ -45,6 +45,7 @@ class CardAction(BaseModel):
     conditional: bool = False      # the table sets a condition, or says only "may" (可/可以/可予)
     group: str | None = None       # lines sharing a group are read together (logic.plans)
     group_label: str | None = None  # set on the first line of a group read together ("and/or", "one of")
+    needs: tuple[str, ...] = ()    # inputs the dose needs and did not get (the plan line's), e.g. ("weight_kg",)
     recommendation_id: str
 
 
@@ -131,7 +132,7 @@ def _actions(plan: Plan | None, lang: Lang, zone: str | None) -> list[CardAction
             dose_mg=line.dose.amount if line.dose is not None else None, volume_ml=line.volume_ml,
             route=line.dose.route if line.dose is not None else None, allowed=line.allowed, group=line.group,
             conditional=line.condition is not None or line.may,
-            group_label=label,
+            group_label=label, needs=line.needs,
             recommendation_id=line.recommendation_id))
     return out
 

@@ -1,19 +1,24 @@
-"""The printable dose sheet: what the dosing page computed, on one A4 page, in one language.
+"""The printable dose sheet: what the dosing page computed, on one A4 page, in one language; and
+the same sheet for /toxicity's CRS and ICANS plans (`toxicity_sheet`, from the result cards on screen).
 
-Pure: builds items from logic.dosing results and renders a self-contained HTML page
-(print CSS for A4, body text >= 10 pt, handwritten lines for name / record number / bed, a
-warning when the schedule's dates are missing). Everything placed into the HTML goes through
-html.escape. The page offers it as a download and prints it (ui/print.py); nothing is written to disk.
+Pure: builds items from logic.dosing results (and logic.cards' cards) and renders a self-contained
+HTML page (print CSS for A4, body text >= 10 pt, handwritten lines for name / record number / bed,
+a warning when the schedule's dates are missing, and on /toxicity's sheet the weight or a finding).
+Everything placed into the HTML goes through html.escape. The page offers it as a download and
+prints it (ui/print.py); nothing is written to disk.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from logic import caveats, content, print_sheet
+from logic.cards import ResultCard
 from logic.dosing import (
     Calculation,
     CollectionTarget,
@@ -34,13 +39,16 @@ class SheetItem(BaseModel):
     table: tuple[tuple[str, ...], ...] = ()   # optional small table (first row = header)
     details: tuple[str, ...] = ()      # rule, formula, rounding
     recommendation_ids: tuple[str, ...] = ()
+    full_quotes: int = 1               # how many of them are quoted in full (the rest by their place)
     dates_missing: bool = False        # a schedule whose date column is empty (no infusion date)
+    missing: tuple[str, ...] = ()      # what else the item lacks, in the sheet's language (the warning box)
 
 
 class DoseSheet(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     lang: Lang
+    kind: Literal["dose", "toxicity"] = "dose"   # its title and header: /dosing's sheet or /toxicity's plans
     generated_at: datetime
     version: str
     zone: str = ""                     # the user's zone beside generated_at (ui/clock.zone_label)
@@ -59,12 +67,15 @@ PRESELECT: dict[str, tuple[str, ...]] = {
     "lymphodepletion": ("lymphodepletion", "crcl"),
     "cells": ("collection",),
     "toxicity": ("crs_plan", "icans_plan", "toci_check"),
+    # /toxicity's tabs: the sheet printed from the CRS tab starts with the CRS plan, from ICANS with ICANS.
+    "crs": ("crs_plan",),
+    "icans": ("icans_plan",),
 }
 
 
 # The /dosing section a drug's link opens, which is also the origin its sheet starts from: every
 # link to /dosing for a drug carries from=<origin>, so its print view (section=sheet) starts with
-# that section's items (issue 15 item 6). Mirrors pages/dosing.DRUG_TO_SECTION.
+# that section's items (issue 15 item 6). pages/dosing opens this section for a link's drug=.
 ORIGIN_OF_DRUG: dict[str, str] = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids",
                                   "methylprednisolone": "steroids", "levetiracetam": "steroids",
                                   "lymphodepletion": "lymphodepletion"}
@@ -91,11 +102,16 @@ def preselected(came_from: str | None, available: list[str]) -> list[str]:
     return wanted or list(available)
 
 
+def first_from(came_from: str | None, available: list[str]) -> list[str]:
+    """Every item, those of the section the user came from first (in their order), then the rest."""
+    wanted = [p for p in available if p in PRESELECT.get(came_from or "", ())]
+    return wanted + [p for p in available if p not in wanted]
+
+
 def missing_data(sheet: DoseSheet) -> list[str]:
     """What the sheet cannot show for want of an input, in its language ([] = nothing missing)."""
-    if any(item.dates_missing for item in sheet.items):
-        return [text(sheet.lang, "dosing.sheet.missing_dates")]
-    return []
+    problems = [text(sheet.lang, "dosing.sheet.missing_dates")] if any(i.dates_missing for i in sheet.items) else []
+    return list(dict.fromkeys([*problems, *(m for item in sheet.items for m in item.missing)]))
 
 
 def _n(x: float) -> str:
@@ -205,15 +221,102 @@ def item_from_levetiracetam(calc: Calculation, lang: Lang, crcl_ml_min: float | 
     return item.model_copy(update={"details": (*item.details, renal)})
 
 
+def _grouped(lines: Sequence[tuple[str, str | None, str | None, bool]]) -> tuple[str, ...]:
+    """(text, group, group heading, plain) per plan line, laid out as the result card does: the plain
+    lines (no dose, condition or group) on one line first, then each other line; lines read together
+    ("one of", "and/or") under their heading, marked "· ", so two alternatives never read as two orders."""
+    plain = [said for said, _, _, is_plain in lines if is_plain]
+    out = [" · ".join(plain)] if plain else []
+    for said, group, heading, is_plain in lines:
+        if is_plain:
+            continue
+        if heading is not None:
+            out.append(heading)
+        out.append(f"· {said}" if group is not None else said)
+    return tuple(out)
+
+
+def _weight_missing(needs: Sequence[tuple[str, ...]], lang: Lang) -> tuple[str, ...]:
+    return (text(lang, "dosing.sheet.missing_weight"),) if any("weight_kg" in n for n in needs) else ()
+
+
 def item_from_management_plan(plan: Plan, lang: Lang, zone: str | None = None) -> SheetItem:
-    """The CRS (Table 4) or ICANS (Table 5) plan from logic.plans, the same lines /toxicity and
-    the chat show, with the tocilizumab course guard's verdict."""
+    """The CRS (Table 4) or ICANS (Table 5) plan from logic.plans (its `kind` says which), the same
+    lines /toxicity and the chat show: each dose in mg (and mL) with its route, the rule where a
+    per-kg dose has no weight, alternatives under their heading, the tocilizumab course guard's verdict."""
     part = f"{plan.kind}_plan"
     grade = text(lang, "dosing.sheet.plan_grade_at_least" if plan.at_least else "dosing.sheet.plan_grade",
                  grade=plan.grade)
+    group: str | None = None
+    lines = []
+    for x in plan.lines:
+        heading = text(lang, f"plans.group.{x.group}") if x.group is not None and x.group != group else None
+        group = x.group
+        plain = x.dose is None and x.group is None and x.condition is None and not x.may and not x.needs
+        # mg and mL ("576 mg / 28.8 mL IV": the two give the strength, which the tocilizumab item and the
+        # card print; the whole of /dosing's selection stays within two pages)
+        said = describe(x.model_copy(update={"concentration_mg_per_ml": None}), lang, zone, volume=True)
+        lines.append((said, x.group, heading, plain))
     return SheetItem(part=part, title=f"{text(lang, f'dosing.sheet.parts.{part}')} · {grade}", dose="",
-                     details=tuple(describe(x, lang, zone) for x in plan.lines),
-                     recommendation_ids=tuple(plan.recommendation_ids))
+                     details=_grouped(lines), recommendation_ids=tuple(plan.recommendation_ids),
+                     missing=_weight_missing([x.needs for x in plan.lines], lang))
+
+
+# A grade card with something to print: a grade, or findings entered that cannot grade yet (the
+# sheet says "incomplete", as the card does). Nothing entered, or an entry refused: nothing to print.
+PRINTABLE: frozenset[str] = frozenset({"incomplete", "at_least", "final"})
+
+
+def item_from_result_card(card: ResultCard) -> SheetItem:
+    """/toxicity's CRS or ICANS result card (logic.cards, built from the plan the page shows) as a
+    sheet row, in the card's language: the badge (grade, "at least", "not assessed", "incomplete"),
+    what set it, what is missing, the concurrent CRS, every action with its dose in mg (and mL) and
+    route (the rule where the weight is missing), the app's notes, and the quotes: every row the
+    actions rest on in full, the grade's rows by their place."""
+    if card.kind not in ("crs", "icans"):
+        raise ValueError(f"a {card.kind} card has no management plan")
+    lang, part = card.lang, f"{card.kind}_plan"
+    name = text(lang, f"cards.name.{card.kind}")
+    details: list[str] = []
+    missing: list[str] = []
+    if card.status in ("not_assessed", "not_computed"):
+        said = text(lang, f"dosing.sheet.card_{card.status}", label=card.label)
+        details.append(said)
+        missing.append(said)
+    if card.drivers:
+        details.append(f"{text(lang, f'cards.set_by.{card.kind}')}: " + " · ".join(card.drivers))
+    if card.missing_text and card.status != "not_computed":
+        details.append(card.missing_text)
+        missing.append(text(lang, "dosing.sheet.missing_in", name=name, text=card.missing_text))
+    if card.context:
+        details.append(card.context)
+    details += _grouped([(a.text, a.group, a.group_label, a.dose_mg is None and a.group is None and not a.conditional)
+                         for a in card.actions])
+    details += [f"{text(lang, 'cards.app_note')}: {n}" for n in card.notes]
+    missing += _weight_missing([a.needs for a in card.actions], lang)
+    plan_ids = dict.fromkeys(a.recommendation_id for a in card.actions)
+    ids = dict.fromkeys([*plan_ids, *card.recommendation_ids])
+    return SheetItem(part=part, title=text(lang, f"dosing.sheet.parts.{part}"), dose=card.label,
+                     details=tuple(details), recommendation_ids=tuple(ids), full_quotes=max(len(plan_ids), 1),
+                     missing=tuple(missing))
+
+
+def toxicity_sheet(results: Sequence[tuple[ResultCard, float | None]], came_from: str | None, *,
+                   generated_at: datetime, version: str, zone: str = "") -> DoseSheet:
+    """/toxicity's sheet: one row per result card, each given with the weight its plan was built
+    from (one weight for the whole sheet: a dose never stands beside another weight than its own),
+    the card of the tab the user printed from first (PRESELECT "crs" / "icans")."""
+    if not results:
+        raise ValueError("no result card to print")
+    langs = {card.lang for card, _ in results}
+    weights = {w for _, w in results}
+    if len(langs) != 1 or len(weights) != 1:
+        raise ValueError(f"the cards were not built together (languages {sorted(langs)}, weights {weights})")
+    items = {item.part: item for item in (item_from_result_card(card) for card, _ in results)}
+    if len(items) != len(results):
+        raise ValueError("one card per kind")
+    return DoseSheet(lang=langs.pop(), kind="toxicity", generated_at=generated_at, version=version, zone=zone,
+                     weight_kg=weights.pop(), items=tuple(items[p] for p in first_from(came_from, list(items))))
 
 
 def item_from_crcl(crcl: CreatinineClearance, lang: Lang) -> SheetItem:
@@ -278,10 +381,14 @@ def render_html(sheet: DoseSheet) -> str:
     lang = sheet.lang
     t = lambda key, **kw: text(lang, key, **kw)  # noqa: E731
     not_given = t("dosing.sheet.not_given")
-    patient = t("dosing.sheet.patient",
-                weight=f"{_n(sheet.weight_kg)} kg" if sheet.weight_kg is not None else not_given,
-                height=f"{_n(sheet.height_cm)} cm" if sheet.height_cm is not None else not_given,
-                bsa=f"{sheet.bsa_m2:.2f} m²" if sheet.bsa_m2 is not None else not_given)
+    weight = f"{_n(sheet.weight_kg)} kg" if sheet.weight_kg is not None else not_given
+    # The toxicity sheet's doses need the weight only; the dose sheet's the height and BSA too.
+    patient = t("dosing.sheet.patient_weight", weight=weight) if sheet.kind == "toxicity" else t(
+        "dosing.sheet.patient", weight=weight,
+        height=f"{_n(sheet.height_cm)} cm" if sheet.height_cm is not None else not_given,
+        bsa=f"{sheet.bsa_m2:.2f} m²" if sheet.bsa_m2 is not None else not_given)
+    suffix = "_toxicity" if sheet.kind == "toxicity" else ""
+    heading, col_dose, col_rule = (t(f"dosing.sheet.{k}{suffix}") for k in ("title", "col_dose", "col_rule"))
     rows = []
     quoted: set[str] = set()
     for item in sheet.items:
@@ -292,17 +399,16 @@ def render_html(sheet: DoseSheet) -> str:
                      + "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in body)
                      + "</table>")
         details = "".join(f"<div class='detail'>{_e(d)}</div>" for d in item.details)
-        # The rule's own quote in full; further sources by their place in the consensus, to
+        # The rule's own quote(s) in full; further sources by their place in the consensus, to
         # keep the sheet on one page (the page itself shows every quote in full).
         quotes = ""
-        if item.recommendation_ids:
-            first = item.recommendation_ids[0]
-            if first in quoted:  # quoted in full in an earlier row
-                quotes = f"<div class='quote'>{_e(t('dosing.sheet.quoted_above', source=content.recommendation(first).source))}</div>"
+        for rec_id in item.recommendation_ids[:item.full_quotes]:
+            if rec_id in quoted:  # quoted in full in an earlier row
+                quotes += f"<div class='quote'>{_e(t('dosing.sheet.quoted_above', source=content.recommendation(rec_id).source))}</div>"
             else:
-                quoted.add(first)
-                quotes = _quote_html(first, lang)
-        also = [content.recommendation(r).source for r in item.recommendation_ids[1:]]
+                quoted.add(rec_id)
+                quotes += _quote_html(rec_id, lang)
+        also = [content.recommendation(r).source for r in item.recommendation_ids[item.full_quotes:]]
         if also:
             quotes += f"<div class='quote'>{_e(t('dosing.sheet.also', sources=' · '.join(dict.fromkeys(also))))}</div>"
         title = f"<div class='item'>{_e(item.title)}</div>"
@@ -314,15 +420,15 @@ def render_html(sheet: DoseSheet) -> str:
     return (
         "<!DOCTYPE html>\n"
         f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-        f"<title>{_e(t('dosing.sheet.title'))}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{_e(t('dosing.sheet.title'))}</h1>"
+        f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{_e(heading)}</h1>"
         + print_sheet.handwritten_lines(lang)
         + print_sheet.generated_line(lang, sheet.generated_at, sheet.zone, sheet.version)
         + print_sheet.missing_warning(missing_data(sheet))
         + f"<p class='patient'>{_e(patient)}</p>"
         "<table class='sheet'><colgroup><col class='c1'><col class='c2'><col class='c3'></colgroup>"
-        f"<thead><tr><th>{_e(t('dosing.sheet.col_dose'))}</th>"
-        f"<th>{_e(t('dosing.sheet.col_rule'))}</th><th>{_e(t('dosing.sheet.col_source'))}</th></tr></thead><tbody>"
+        f"<thead><tr><th>{_e(col_dose)}</th>"
+        f"<th>{_e(col_rule)}</th><th>{_e(t('dosing.sheet.col_source'))}</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table>"
         f"<p class='sign'>{_e(t('dosing.sheet.sign'))}</p>"

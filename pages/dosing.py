@@ -22,8 +22,6 @@ from ui.i18n import lang, t
 from ui.print import print_button
 
 SECTIONS = ("tocilizumab", "steroids", "lymphodepletion", "cells", "sheet")
-DRUG_TO_SECTION = {"tocilizumab": "tocilizumab", "dexamethasone": "steroids", "methylprednisolone": "steroids",
-                   "levetiracetam": "steroids", "lymphodepletion": "lymphodepletion"}
 
 
 # --- errors from logic, in the user's language -------------------------------------------
@@ -64,8 +62,8 @@ def _seed_from_query() -> None:
             notes.append(t("dosing.qp_ignored", name=name, value=str(value)[:60], reason=t("dosing.qp_bad_choice")))
     if raw is not None:
         raw = str(raw)[:60]
-        if raw in DRUG_TO_SECTION:
-            st.session_state["dosing_section"] = DRUG_TO_SECTION[raw]
+        if raw in dose_sheet.ORIGIN_OF_DRUG:  # a drug's section is also its sheet's origin (logic)
+            st.session_state["dosing_section"] = dose_sheet.ORIGIN_OF_DRUG[raw]
         else:
             notes.append(t("dosing.qp_ignored", name="drug", value=raw, reason=t("dosing.qp_bad_choice")))
     st.session_state["dosing_qp_notes"] = notes

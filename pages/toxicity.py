@@ -16,12 +16,14 @@ import plotly.graph_objects as go
 import streamlit as st
 from pydantic import ValidationError
 
-from logic import cards, content, crs, dosing, episode, followup, icans, plans
+from logic import cards, content, crs, dose_sheet, dosing, episode, followup, icans, plans
 from logic.models import Grade
 from ui import clock, patient, persist
 from ui.charts import touch_chart
 from ui.components import disclaimer, md_escape, quote_card, quote_cards, result_card, result_strip
+from ui.footer import app_version
 from ui.i18n import lang, t
+from ui.print import print_button
 
 NA = "not_assessed"
 # No widget bounds: whatever a hand types reaches logic, which refuses it with its own message
@@ -465,6 +467,22 @@ def _crs_for_icans(a: crs.CRSAssessment | None, entered: bool) -> Grade | None:
     return Grade(grade=p.crs_grade, at_least=p.crs_at_least, drivers=[], recommendation_ids=[])
 
 
+# --- print ------------------------------------------------------------------------------------
+
+
+def _print(slot, tab: str, shown: cards.ResultCard, results: list[tuple[cards.ResultCard, float | None]],
+           now: datetime) -> None:
+    """The Print button under a tab's card once it has a result: the CRS and ICANS cards on screen,
+    each with the weight its plan was built from, on the dose sheet's renderer, this tab's first."""
+    if shown.status not in dose_sheet.PRINTABLE:
+        return
+    sheet = dose_sheet.toxicity_sheet(results, tab, generated_at=now, version=app_version(),
+                                      zone=clock.zone_label())
+    with slot.container():
+        print_button(dose_sheet.render_html(sheet), f"toxicity-{tab}-sheet")
+        st.caption(md_escape(t("toxicity.print.hint")))
+
+
 # --- episode chart -----------------------------------------------------------------------------
 
 
@@ -738,9 +756,9 @@ with tab_crs:
     weight = _weight_input("toxicity_weight_kg")
     # The answer first (issue 15): one card from the same assessment and plan as everything below.
     crs_built = _crs_plan(crs_assessment, weight, given, now)
-    result_card(cards.crs_card(crs_findings,
-                               crs_assessment, crs_built[0], lang(), clock.zone_label()),
-                "toxicity_crs")
+    crs_result = cards.crs_card(crs_findings, crs_assessment, crs_built[0], lang(), clock.zone_label())
+    result_card(crs_result, "toxicity_crs")
+    crs_print = st.empty()  # filled once the ICANS card exists too (the sheet holds both)
     if crs_assessment is not None:  # else the card says to correct the refused field
         _crs_working(crs_assessment)
     _crs_management(crs_assessment, crs_built, given)
@@ -768,11 +786,17 @@ with tab_icans:
                                     lang(), clock.zone_label())
     with answer:
         result_card(icans_result, "toxicity_icans", strip=False)
+        icans_print = st.empty()
     result_strip(icans_result, "toxicity_icans")
     if icans_assessment is not None:
         _icans_working(icans_assessment)
     _icans_management(icans_assessment, crs_for_icans, icans_built, given)
     _icans_extras()
+
+# Both tabs print the same two cards the page shows, each tab's own first (issue 15 item 6).
+sheet_results = [(crs_result, weight), (icans_result, icans_weight)]
+_print(crs_print, "crs", crs_result, sheet_results, now)
+_print(icans_print, "icans", icans_result, sheet_results, now)
 
 with tab_chart:
     _episode_chart(crs_assessment, crs_entered, icans_assessment, icans_entered)

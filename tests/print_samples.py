@@ -1,12 +1,13 @@
 """Printed sheets for the tests: the typical selections of the dose sheet (lymphodepletion alone,
-tocilizumab with the steroids, a CRS plan), everything at once, and helpers to check the print CSS."""
+tocilizumab with the steroids, a CRS plan, an ICANS plan), everything at once, /toxicity's sheet of its
+two result cards, and helpers to check the print CSS."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
 
-from logic import dose_sheet, dosing, plans
+from logic import cards, crs, dose_sheet, dosing, icans, plans
 from logic.models import Grade
 
 NOW = datetime(2026, 3, 1, 9, 30)
@@ -15,7 +16,10 @@ NOW = datetime(2026, 3, 1, 9, 30)
 def _items(lang: str, infusion: date | None) -> dict[str, dose_sheet.SheetItem]:
     given = [datetime(2026, 3, 1, 6, 0)]
     check = dosing.tocilizumab_next(given, NOW)
-    crs = plans.crs_management_plan(Grade(grade=2, at_least=False, drivers=[], recommendation_ids=[]), 72, given, NOW)
+    crs_plan = plans.crs_management_plan(Grade(grade=2, at_least=False, drivers=[], recommendation_ids=[]), 72, given,
+                                         NOW)
+    icans_plan = plans.icans_management_plan(Grade(grade=2, at_least=False, drivers=[], recommendation_ids=[]), None,
+                                             72, given, NOW)
     return {
         "tocilizumab": dose_sheet.item_from_calculation("tocilizumab", dosing.tocilizumab(72), lang),
         "toci_check": dose_sheet.item_from_toci_check(check, given, NOW, lang),
@@ -29,7 +33,8 @@ def _items(lang: str, infusion: date | None) -> dict[str, dose_sheet.SheetItem]:
         "levetiracetam": dose_sheet.item_from_levetiracetam(dosing.levetiracetam(), lang, None),
         "lymphodepletion": dose_sheet.item_from_plan(
             dosing.lymphodepletion_plan("CT103A", 170, 72, infusion=infusion), lang, None),
-        "crs_plan": dose_sheet.item_from_management_plan(crs, lang, "UTC+8"),
+        "crs_plan": dose_sheet.item_from_management_plan(crs_plan, lang, "UTC+8"),
+        "icans_plan": dose_sheet.item_from_management_plan(icans_plan, lang, "UTC+8"),
         "collection": dose_sheet.item_from_collection(dosing.collection_target(72), 72, lang),
     }
 
@@ -41,16 +46,38 @@ TYPICAL = {
     "tocilizumab_steroids": ("tocilizumab", "toci_check", "dexamethasone", "dexamethasone_refractory",
                              "methylprednisolone", "methylprednisolone_high"),
     "crs_plan": ("crs_plan",),
+    "icans_plan": ("icans_plan",),
 }
 
 
 def dose_sheet_html(lang: str, parts: tuple[str, ...] | None = None, infusion: date | None = date(2026, 3, 10),
                     version: str = "0.1.0") -> str:
     items = _items(lang, infusion)
-    chosen = parts if parts is not None else tuple(items)
+    # Everything /dosing can gather (its sheet has no ICANS plan: no ICANS grade reaches /dosing).
+    chosen = parts if parts is not None else tuple(p for p in items if p != "icans_plan")
     return dose_sheet.render_html(dose_sheet.DoseSheet(
         lang=lang, generated_at=NOW, zone="UTC+8", version=version, weight_kg=72, height_cm=170, bsa_m2=1.84,
         items=tuple(items[p] for p in chosen)))
+
+
+def render(lang: str, items: tuple[dose_sheet.SheetItem, ...]) -> str:
+    return dose_sheet.render_html(dose_sheet.DoseSheet(lang=lang, generated_at=NOW, zone="UTC+8", version="0.1.0",
+                                                       weight_kg=72, items=items))
+
+
+def toxicity_sheet_html(lang: str, came_from: str = "crs", weight: float | None = 68.0) -> str:
+    """/toxicity's sheet as the page builds it: the night nurse's CRS grade 3 (39.2 °C, one vasopressor,
+    4 L/min) with ICANS grade 2 (ICE 5), each card from its own plan, one weight."""
+    cf = crs.CRSFindings(max_temp_c=39.2, hypotension="one_vasopressor", hypoxia="low_flow")
+    f = icans.ICANSFindings(ice_score=5, consciousness="normal", seizure="none", motor_weakness="none",
+                            cerebral_edema="none")
+    ca, a = crs.assess_crs(cf), icans.assess_icans(f)
+    cp = plans.crs_management_plan(ca.grade, weight, [], NOW)
+    ip = plans.icans_management_plan(a.grade, ca.grade, weight, [], NOW)
+    results = [(cards.crs_card(cf, ca, cp, lang, "UTC+8"), weight),
+               (cards.icans_card(f, None, a, ip, ca.grade, lang, "UTC+8"), weight)]
+    return dose_sheet.render_html(dose_sheet.toxicity_sheet(results, came_from, generated_at=NOW, version="0.1.0",
+                                                            zone="UTC+8"))
 
 
 def font_sizes_pt(page: str) -> list[float]:

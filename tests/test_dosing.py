@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from logic import content, dose_sheet, dosing
+from logic import cards, content, crs, dose_sheet, dosing, icans, plans
+from logic.models import Grade
 from logic.strings import LANGS, catalog, text
 from tests import print_samples
 
@@ -563,9 +564,9 @@ def test_dose_sheet_escapes_everything():
 
 def test_icans_dexamethasone_is_read_from_table_5():
     # Review m15: failed before the fix (the ICANS dose cited crs_mgmt_grade_3, Table 4).
-    icans = dosing.dexamethasone(icans=True)
-    assert icans.dose.recommendation_id == "icans_g2_no_crs" and "icans_g3_no_crs" in icans.recommendation_ids
-    assert (icans.dose.amount, icans.dose.frequency, icans.dose.route) == (
+    dex = dosing.dexamethasone(icans=True)
+    assert dex.dose.recommendation_id == "icans_g2_no_crs" and "icans_g3_no_crs" in dex.recommendation_ids
+    assert (dex.dose.amount, dex.dose.frequency, dex.dose.route) == (
         float(content.value("icans_g2_no_crs", "dexamethasone_mg")), "q6h", "IV")
     assert dosing.dexamethasone().dose.recommendation_id == "crs_mgmt_grade_3"  # CRS unchanged
     with pytest.raises(ValueError):
@@ -613,6 +614,154 @@ def test_preselection_follows_where_the_user_came_from():
     assert dose_sheet.preselected(None, available) == available
     assert dose_sheet.preselected("toxicity", available) == ["toci_check"]
     assert dose_sheet.preselected("lymphodepletion", ["tocilizumab"]) == ["tocilizumab"]  # nothing of LD computed
+
+
+# --- the ICANS plan on the sheet, and /toxicity's sheet of its result cards (issue 15 item 6) --------
+# Expected lines from the consensus, not from the code: Table 5 grade 2, without CRS (T5.2,
+# icans_g2_no_crs): 「·支持治疗 ·地塞米松10 mg,每6 h 1次,静脉滴注;或甲泼尼龙1 mg/kg,每12 h 1次,静脉滴注」,
+# so dexamethasone 10 mg IV q6h, or methylprednisolone 1 mg/kg × 70 kg = 70 mg IV q12h (one of the two).
+# Table 4's note: tocilizumab 8 mg/kg, at most 800 mg: 68 kg → 544 mg, 27.2 mL of the 20 mg/mL concentrate.
+
+ICE5 = dict(ice_score=5, consciousness="normal", seizure="none", motor_weakness="none", cerebral_edema="none")
+NIGHT_NURSE = dict(max_temp_c=39.2, hypotension="one_vasopressor", hypoxia="low_flow")  # CRS grade 3 (T3.3)
+
+
+def _icans_plan(weight: float | None, crs_grade=None):
+    return plans.icans_management_plan(icans.assess_icans(icans.ICANSFindings(**ICE5)).grade, crs_grade, weight,
+                                       [], datetime(2026, 3, 1, 9, 30))
+
+
+@pytest.mark.parametrize(("lang", "title", "details"), [
+    pytest.param("en", "ICANS management plan (Table 5) · grade 2",
+                 ("Supportive care", "One of (Table 5):", "· Dexamethasone 10 mg IV q6h",
+                  "· Methylprednisolone 70 mg IV q12h"), id="en-T5.2"),
+    pytest.param("zh", "ICANS处理方案(表5) · 2级",
+                 ("支持治疗", "二选一(表5):", "· 地塞米松 10 mg 静脉滴注 每6 h 1次", "· 甲泼尼龙 70 mg 静脉滴注 每12 h 1次"),
+                 id="zh-T5.2"),
+])
+def test_icans_grade_2_plan_item_has_both_steroids_as_alternatives(lang, title, details):
+    item = dose_sheet.item_from_management_plan(_icans_plan(70), lang)
+    assert (item.part, item.title, item.details) == ("icans_plan", title, details)
+    assert item.recommendation_ids == ("icans_g2_no_crs",) and item.missing == ()
+    page = print_samples.render(lang, (item,))
+    assert "地塞米松10 mg,每6 h 1次,静脉滴注" in page  # T5.2 quoted in full beside it
+
+
+def test_icans_plan_item_without_weight_prints_the_rule_and_warns():
+    item = dose_sheet.item_from_management_plan(_icans_plan(None), "en")
+    assert item.details[2:] == ("· Dexamethasone 10 mg IV q6h",
+                                "· Methylprednisolone 1 mg/kg IV q12h (enter the weight for the dose)")
+    warning = ("Weight not entered: each per-kg dose is printed as its rule (mg/kg), without mg. Enter the weight, "
+               "or work the dose out and write it in.")
+    assert item.missing == (warning,)
+    assert f"<div class='missing' role='alert'>{warning}</div>" in print_samples.render("en", (item,))
+
+
+def test_crs_grade_3_plan_item_reads_and_or_under_its_heading_with_mg_and_ml():
+    # Table 4 grade 3 (T4.3): 「密切监护,支持治疗,使用托珠单抗和(或)糖皮质激素(在托珠单抗静脉输注1~2次后低血压
+    # 持续存在时,地塞米松可以每6 h 10 mg静脉滴注,如为难治性,增加至每6 h 20 mg静脉滴注)」; 8 mg/kg × 68 kg.
+    plan = plans.crs_management_plan(Grade(grade=3, at_least=False, drivers=[], recommendation_ids=[]), 68)
+    assert dose_sheet.item_from_management_plan(plan, "en").details == (
+        "Close monitoring · Supportive care", "Tocilizumab and/or corticosteroids (Table 4):",
+        "· Tocilizumab 544 mg / 27.2 mL IV",
+        "· If hypotension persists after 1-2 tocilizumab infusions: dexamethasone 10 mg IV q6h (may be given)",
+        "· If refractory: dexamethasone 20 mg IV q6h (may be given)")
+
+
+def _cards(lang: str, weight: float | None, crs_findings: dict | None = NIGHT_NURSE, icans_findings: dict | None = ICE5):
+    """The two cards as /toxicity builds them: assessment, plan from it, card from both."""
+    now = datetime(2026, 3, 1, 9, 30)
+    cf, f = crs.CRSFindings(**(crs_findings or {})), icans.ICANSFindings(**(icans_findings or {}))
+    ca, a = crs.assess_crs(cf), icans.assess_icans(f)
+    cp = plans.crs_management_plan(ca.grade, weight, [], now) if ca.grade.grade else None
+    crs_g = ca.grade if crs_findings else None
+    ip = plans.icans_management_plan(a.grade, crs_g, weight, [], now) if a.grade.grade else None
+    return (cards.crs_card(cf, ca, cp, lang, "UTC+8"), cards.icans_card(f, None, a, ip, crs_g, lang, "UTC+8"))
+
+
+@pytest.mark.parametrize(("lang", "badge", "set_by", "toci"), [
+    pytest.param("en", "CRS grade 3", "Set by: fever 39.2 °C · hypotension needing one vasopressor",
+                 "· Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV. Course: 0 dose(s) given; a dose is allowed now.",
+                 id="en-T3.3-T4.3"),
+    pytest.param("zh", "CRS 3级", "分级依据: 发热 39.2 °C · 低血压,需一种升压药",
+                 "· 托珠单抗 544 mg / 27.2 mL (20 mg/mL) 静脉滴注。本疗程已用0次;现在可给药。", id="zh-T3.3-T4.3"),
+])
+def test_crs_card_item_has_grade_what_set_it_and_the_dose_in_mg_and_ml(lang, badge, set_by, toci):
+    crs_card, _ = _cards(lang, 68)
+    item = dose_sheet.item_from_result_card(crs_card)
+    assert (item.part, item.dose) == ("crs_plan", badge)
+    assert item.details[0] == set_by and toci in item.details
+    # the plan's rows quoted in full (T4.3 and Table 4's tocilizumab note), the grade's row (T3.3) by its place
+    assert item.recommendation_ids == ("crs_mgmt_grade_3", "tocilizumab_dosing", "crs_grade_3")
+    assert item.full_quotes == 2 and item.missing == ()
+
+
+def test_toxicity_sheet_starts_with_the_tab_printed_from():
+    crs_card, icans_card = _cards("en", 68)
+    results = [(crs_card, 68.0), (icans_card, 68.0)]
+    now = datetime(2026, 3, 1, 9, 30)
+    from_crs = dose_sheet.toxicity_sheet(results, "crs", generated_at=now, version="0.1.0")
+    from_icans = dose_sheet.toxicity_sheet(results, "icans", generated_at=now, version="0.1.0")
+    assert [i.part for i in from_crs.items] == ["crs_plan", "icans_plan"]
+    assert [i.part for i in from_icans.items] == ["icans_plan", "crs_plan"]
+    icans_item = from_icans.items[0]
+    assert icans_item.dose == "ICANS grade 2"
+    assert "With concurrent CRS (grade 3): Table 5's with-CRS column." in icans_item.details
+    either = icans_item.details.index("One of (Table 5):")
+    assert icans_item.details[either + 1:either + 3] == ("· Dexamethasone 10 mg IV q6h",
+                                                         "· Methylprednisolone 68 mg IV q12h")
+    page = dose_sheet.render_html(from_icans)
+    assert page.index("ICANS grade 2") < page.index("CRS grade 3")
+    for quote in ("·地塞米松10 mg,每6 h 1次,静脉滴注", "·若并发≥2级CRS,考虑将患者转移至ICU",  # T5.2, both columns
+                  "地塞米松可以每6 h 10 mg静脉滴注", "托珠单抗用法为8 mg/kg(单次剂量不超过800 mg)"):  # T4.3, T4 note
+        assert quote in page, quote
+    assert "<h1>CAR-T MM toxicity management sheet</h1>" in page and "Patient: weight 68 kg</p>" in page
+    assert "<span>患者姓名 / Name <i></i></span>" in page and "class='missing'" not in page
+    sizes = print_samples.font_sizes_pt(page)
+    assert sizes and min(sizes) >= 10
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("en", "ICANS not assessed: nothing entered on the page, so no management is printed for it."),
+    ("zh", "ICANS未评估:页面上未录入任何表现,故未打印其处理。"),
+])
+def test_toxicity_sheet_says_what_was_not_assessed(lang, line):
+    crs_card, icans_card = _cards(lang, 68, icans_findings=None)
+    sheet = dose_sheet.toxicity_sheet([(crs_card, 68.0), (icans_card, 68.0)], "crs",
+                                      generated_at=datetime(2026, 3, 1, 9, 30), version="0.1.0")
+    assert sheet.items[1].details == (line,)
+    assert dose_sheet.missing_data(sheet) == [line]
+    assert f"<div class='missing' role='alert'>{line}</div>" in dose_sheet.render_html(sheet)
+
+
+def test_toxicity_sheet_warns_of_what_each_card_lacks():
+    crs_card, icans_card = _cards("en", None, crs_findings={"max_temp_c": 38.0}, icans_findings={"ice_score": 5})
+    sheet = dose_sheet.toxicity_sheet([(crs_card, None), (icans_card, None)], "icans",
+                                      generated_at=datetime(2026, 3, 1, 9, 30), version="0.1.0")
+    assert [i.dose for i in sheet.items] == ["ICANS at least grade 2", "CRS at least grade 1"]
+    assert dose_sheet.missing_data(sheet) == [
+        "ICANS: Not assessed: consciousness, seizure, motor weakness, raised ICP / cerebral oedema; "
+        "the grade could be up to 4.",
+        "Weight not entered: each per-kg dose is printed as its rule (mg/kg), without mg. Enter the weight, "
+        "or work the dose out and write it in.",
+        "CRS: Not assessed: hypotension, oxygen; the grade could be up to 4."]
+
+
+def test_toxicity_sheet_refuses_cards_not_built_together():
+    crs_card, icans_card = _cards("en", 68)
+    _, icans_zh = _cards("zh", 68)
+    now = datetime(2026, 3, 1, 9, 30)
+    for results in ([(crs_card, 68.0), (icans_card, 70.0)], [(crs_card, 68.0), (icans_zh, 68.0)],
+                    [(crs_card, 68.0), (crs_card, 68.0)], []):
+        with pytest.raises(ValueError):
+            dose_sheet.toxicity_sheet(results, "crs", generated_at=now, version="0.1.0")
+
+
+def test_first_from_puts_the_origin_first_and_keeps_the_rest():
+    assert dose_sheet.first_from("icans", ["crs_plan", "icans_plan"]) == ["icans_plan", "crs_plan"]
+    assert dose_sheet.first_from("crs", ["crs_plan", "icans_plan"]) == ["crs_plan", "icans_plan"]
+    assert dose_sheet.first_from(None, ["icans_plan", "crs_plan"]) == ["icans_plan", "crs_plan"]
+    assert dose_sheet.first_from("tocilizumab", ["dexamethasone", "toci_check"]) == ["toci_check", "dexamethasone"]
 
 
 # --- the refusals' exact reasons at their edges (mutation survivors, issue 18) ---------------------

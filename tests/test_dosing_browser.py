@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -97,6 +98,44 @@ def test_print_button_prints_the_lymphodepletion_sheet(browser, app_url, lang, s
     finally:
         ctx.close()
     assert pdf_pages(_pdf(browser, html)) == 1
+
+
+@pytest.mark.parametrize(("lang", "grade", "dose", "title"), [
+    ("en", "CRS grade 3", "Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV", "CAR-T MM toxicity management sheet"),
+    ("zh", "CRS 3级", "托珠单抗 544 mg / 27.2 mL (20 mg/mL) 静脉滴注", "CAR-T 多发性骨髓瘤毒性处理单"),
+])
+def test_print_button_prints_the_toxicity_plans(browser, app_url, lang, grade, dose, title):
+    # The night nurse's CRS (39.2 °C, one vasopressor, 4 L/min, 68 kg) on a phone: Print under the
+    # CRS card calls the browser's print on the sheet of the plans on screen, not on the app.
+    ctx = browser.new_context(viewport=PHONE)
+    try:
+        ctx.add_init_script(PRINT_STUB)
+        probe = PageProbe(ctx.new_page())
+        probe.goto(f"{app_url}/toxicity?lang={lang}&temp_c=39.2&hypotension=one_vasopressor&hypoxia=low_flow"
+                   "&weight_kg=68")
+        page = probe.page
+        button = "iframe[srcdoc*='data-sheet=\"toxicity-{}-sheet\"']"  # ui/print.py names each sheet's button
+        page.locator(button.format("crs")).wait_for()
+        assert page.locator(button.format("icans")).count() == 0  # ICANS not assessed: no Print under its card
+        sheet = page.locator(button.format("crs")).get_attribute("srcdoc")
+        frame = page.frame_locator(button.format("crs"))
+        frame.locator("#print").click()
+        page.wait_for_function("() => (window.__printed || []).length > 0", timeout=10000)
+        assert page.evaluate("() => window.__printed") == [title]
+        box = frame.locator("#print").bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+        probe.assert_clean()
+    finally:
+        ctx.close()
+    doc = html.unescape(re.search(r' srcdoc="([^"]*)"', sheet).group(1))  # the button frame's sheet, as printed
+    assert grade in doc and dose in doc
+    assert pdf_pages(_pdf(browser, doc)) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("came_from", ["crs", "icans"])
+def test_toxicity_sheet_with_both_plans_prints_on_one_a4_page(browser, lang, came_from):
+    assert pdf_pages(_pdf(browser, print_samples.toxicity_sheet_html(lang, came_from))) == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -407,3 +407,54 @@ def test_icans_result_card_with_crs_from_the_crs_tab():
     assert shown.startswith("### ICANS at least grade 2\n")
     assert "With concurrent CRS (grade 3): Table 5's with-CRS column." in shown
     assert "**Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV." in shown
+
+
+# --- print (issue 15 item 6) -----------------------------------------------------------------------
+
+
+def print_sheets(at: AppTest) -> dict[str, str]:
+    """The Print buttons' sheets by name (ui/print.py): the document in each button frame's inner
+    srcdoc, unescaped once, i.e. the HTML the browser prints."""
+    import html
+
+    sheets = {}
+    for frame in at.get("iframe"):
+        doc = frame.proto.srcdoc
+        if 'id="print"' in doc:
+            name = re.search(r'data-sheet="([^"]+)"', doc).group(1)
+            assert name not in sheets, f"two {name} buttons"
+            sheets[name] = html.unescape(re.search(r' srcdoc="([^"]*)"', doc).group(1))
+    return sheets
+
+
+def test_print_appears_with_a_result_and_prints_the_plans_on_screen():
+    at = open_page()
+    assert print_sheets(at) == {}  # nothing entered: nothing to print
+    at = night_nurse(at)
+    sheets = print_sheets(at)
+    assert list(sheets) == ["toxicity-crs-sheet"]  # ICANS not assessed: no Print under its card
+    sheet = sheets["toxicity-crs-sheet"]
+    assert "<title>CAR-T MM toxicity management sheet</title>" in sheet and "Patient: weight 68 kg" in sheet
+    assert "CRS grade 3" in sheet and "Set by: fever 39.2 °C · hypotension needing one vasopressor" in sheet
+    assert "Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV. Course: 0 dose(s) given; a dose is allowed now." in sheet
+    assert "ICANS not assessed: nothing entered on the page, so no management is printed for it." in sheet
+    assert "<span>病历号 / MRN <i></i></span>" in sheet
+    # ICANS graded on its tab: each tab prints both plans, its own first; the ICANS plan's steroids
+    at.number_input(key="toxicity_ice_total").set_value(5).run()
+    sheets = print_sheets(at)
+    crs_sheet, icans_sheet = sheets["toxicity-crs-sheet"], sheets["toxicity-icans-sheet"]
+    assert crs_sheet.index("CRS grade 3") < crs_sheet.index("ICANS at least grade 2")
+    assert icans_sheet.index("ICANS at least grade 2") < icans_sheet.index("CRS grade 3")
+    assert "· Dexamethasone 10 mg IV q6h" in icans_sheet and "· Methylprednisolone 68 mg IV q12h" in icans_sheet
+    assert "ICANS: Not assessed: consciousness, seizure, motor weakness" in icans_sheet  # the warning box
+    # a new weight: the sheet follows it (never a dose beside another weight)
+    at.number_input(key="toxicity_weight_kg").set_value(80).run()
+    sheet = print_sheets(at)["toxicity-icans-sheet"]
+    assert "640 mg / 32 mL (20 mg/mL) IV" in sheet and "544 mg" not in sheet and "Patient: weight 80 kg" in sheet
+
+
+def test_print_sheet_in_chinese():
+    sheet = print_sheets(night_nurse(open_page("zh")))["toxicity-crs-sheet"]
+    assert "<html lang='zh-CN'>" in sheet and "CAR-T 多发性骨髓瘤毒性处理单" in sheet
+    assert "CRS 3级" in sheet and "托珠单抗 544 mg / 27.2 mL (20 mg/mL) 静脉滴注" in sheet
+    assert "ICANS未评估:页面上未录入任何表现,故未打印其处理。" in sheet
