@@ -476,8 +476,12 @@ def _print(slot, tab: str, shown: cards.ResultCard, results: list[tuple[cards.Re
     each with the weight its plan was built from, on the dose sheet's renderer, this tab's first."""
     if shown.status not in dose_sheet.PRINTABLE:
         return
-    sheet = dose_sheet.toxicity_sheet(results, tab, generated_at=now, version=app_version(),
-                                      zone=clock.zone_label())
+    try:
+        sheet = dose_sheet.toxicity_sheet(results, tab, generated_at=now, version=app_version(),
+                                          zone=clock.zone_label())
+    except ValueError:  # the two cards were not built from the same weight: print neither (rule 5)
+        slot.warning(t("toxicity.print.not_together"))
+        return
     with slot.container():
         print_button(dose_sheet.render_html(sheet), f"toxicity-{tab}-sheet")
         st.caption(md_escape(t("toxicity.print.hint")))

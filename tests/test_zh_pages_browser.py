@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "/?lang=zh",
-    "/toxicity?lang=zh&temp=39.2&weight_kg=70",
+    "/toxicity?lang=zh&temp_c=39.2&hypotension=one_vasopressor&weight_kg=70",  # a grade, its card, its print
     "/dosing?lang=zh&weight_kg=70&drug=tocilizumab",
     "/dosing?lang=zh&weight_kg=70&drug=levetiracetam",
     "/dosing?lang=zh&weight_kg=70&height_cm=170&drug=lymphodepletion&regimen=CT103A",
