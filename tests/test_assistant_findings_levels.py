@@ -366,3 +366,16 @@ def test_a_chinese_clock_time_of_12_in_the_evening_is_midnight(text, hhmm):
 ])
 def test_the_antigen_status_is_read_only_of_the_antigen(text, antigen):
     assert read(text).antigen == antigen
+
+
+@pytest.mark.parametrize(("gap", "negated"), [
+    # how far back a negation word reaches: 24 characters up to the finding (its own 2 letters + 22),
+    # across what the reader has blanked (a time, a blood pressure read before the finding)
+    P(22, True, id="negation-2-letters-plus-22-blanks-reaches"),
+    P(23, False, id="negation-2-letters-plus-23-blanks-does-not-reach"),
+])
+def test_a_negation_reaches_back_24_characters(gap, negated):
+    from logic.assistant.findings import _negated_at
+
+    s = " no" + " " * gap + "norepinephrine"
+    assert _negated_at(s, 3 + gap) is negated
