@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav
+from ui import nav, reconnect
 from ui.footer import footer
 from ui.i18n import init_language, lang, language_switch, t
 from ui.style import apply_touch_style
 
+# A session's first run holds back the widget values a reconnecting browser sent, and replays
+# them as an edit once every widget is registered (ui/reconnect.py: a replica died, issue 17).
+reconnect.hold()
 st.set_page_config(
     page_title="CAR-T MM",
     page_icon="content/static/icon.png",  # a local file: a material or emoji icon is fetched from a CDN
@@ -30,5 +33,8 @@ pages = {
 current = st.navigation(list(pages.values()), position="hidden")
 nav.nav_bar(pages, t, lang())
 language_switch()
-current.run()
-footer()
+try:
+    current.run()
+    footer()
+finally:
+    reconnect.replay()

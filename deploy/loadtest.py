@@ -293,11 +293,16 @@ async def browser_user(stack: Stack, run: Run, kill_after: float) -> dict:
         await wait_idle(home)
         out["after_next_edit"]["chat_messages_before_after"] = [before, await home.get_by_test_id("stChatMessage").count()]
         await dosing.reload()
+        # Connected and idle is also the state just before the reloaded page's first run starts;
+        # the weight field is then drawn with a transient "0.0" before its value arrives, which
+        # is what an earlier version of this harness read. Wait for a dose to be drawn first.
+        shown = await visible(dosing.get_by_text(re.compile(r"\b(640|576) mg IV")).first)
         await wait_idle(dosing)
         out["after_reload"] = {
             "weight_field": await weight.input_value(),
             "url": dosing.url.split("/cart-mm", 1)[1],
-            "dose_shown": await dosing.get_by_text(re.compile(r"\b(640|576) mg")).count() > 0,
+            "dose_shown": shown,
+            "doses": sorted(set(re.findall(r"\b\d+ mg IV\b", await dosing.locator("[data-testid='stMain']").inner_text()))),
         }
         await browser.close()
         return out
