@@ -1432,6 +1432,16 @@ ROWS = [
                 ('temperature_c', 38.0, '°C', '38.0 before', False),
                 ('masked_fever', True, None, 'after toci', False)]}),
 
+    # a dose count under a brand name: the count is tocilizumab's (the lexicon's names, not a pattern)
+    ('actemra given 2 doses',
+     {'drugs': ['tocilizumab'],
+      'toci_count': 2,
+      'found': [('drug', 'tocilizumab', None, 'actemra', False),
+                ('tocilizumab_doses', 2, None, 'given 2 doses', False)]}),
+    ('雅美罗 打了2次',
+     {'drugs': ['tocilizumab'],
+      'toci_count': 2,
+      'found': [('drug', 'tocilizumab', None, '雅美罗', False), ('tocilizumab_doses', 2, None, '打了2次', False)]}),
 ]
 
 
