@@ -1442,6 +1442,24 @@ ROWS = [
      {'drugs': ['tocilizumab'],
       'toci_count': 2,
       'found': [('drug', 'tocilizumab', None, '雅美罗', False), ('tocilizumab_doses', 2, None, '打了2次', False)]}),
+    # after tocilizumab: one temperature, no earlier fever said (not 'fever before masking'; the 38.5 is a
+    # fever itself); two temperatures, one of them a fever (read as a fever before masking)
+    ('托珠后 体温38.5',
+     {'temps_c': [38.5],
+      'drugs': ['tocilizumab'],
+      'masked': True,
+      'found': [('drug', 'tocilizumab', None, '托珠', False),
+                ('temperature_c', 38.5, '°C', '体温38.5', False),
+                ('masked_fever', False, None, '托珠后', False)]}),
+    ('托珠后 体温37.5, 38.5度',
+     {'temps_c': [37.5, 38.5],
+      'drugs': ['tocilizumab'],
+      'fever_before_masking': True,
+      'masked': True,
+      'found': [('drug', 'tocilizumab', None, '托珠', False),
+                ('temperature_c', 37.5, '°C', '体温37.5', False),
+                ('temperature_c', 38.5, '°C', '38.5度', False),
+                ('masked_fever', True, None, '托珠后', False)]}),
 ]
 
 
