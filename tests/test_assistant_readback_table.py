@@ -1460,6 +1460,27 @@ ROWS = [
                 ('temperature_c', 37.5, '°C', '体温37.5', False),
                 ('temperature_c', 38.5, '°C', '38.5度', False),
                 ('masked_fever', True, None, '托珠后', False)]}),
+    # vasopressin alone is one vasopressor (ASTCT 2019 grade 3); hypotension that needed fluids and no pressor
+    # is grade 2's 'not requiring vasopressors' even when the BP is normal now
+    ('CRS on vasopressin',
+     {'hypotension': 'one_vasopressor',
+      'cues': ['crs'],
+      'vasopressin': True,
+      'found': [('vasopressor', 'vasopressin', None, 'vasopressin', False),
+                ('vasopressors', 1, None, 'vasopressin', False)]}),
+    ('CRS 补液后 无需升压药 血压正常',
+     {'hypotension': 'no_vasopressor',
+      'cues': ['crs'],
+      'no_pressor': True,
+      'found': [('vasopressors', 0, None, '无需升压', True)]}),
+    ('CRS fluid bolus, no pressors, bp normal',
+     {'hypotension': 'no_vasopressor',
+      'cues': ['crs'],
+      'no_pressor': True,
+      'found': [('vasopressors', 0, None, 'no pressor', True)]}),
+    # 妊娠 (pregnancy) is the eligibility exclusion
+    ('妊娠 能做CAR-T吗',
+     {'baseline': {'pregnant_or_lactating': True}, 'found': []}),
 ]
 
 
