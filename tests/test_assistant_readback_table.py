@@ -1481,6 +1481,13 @@ ROWS = [
     # 妊娠 (pregnancy) is the eligibility exclusion
     ('妊娠 能做CAR-T吗',
      {'baseline': {'pregnant_or_lactating': True}, 'found': []}),
+    # a systolic below 90 and no pressor: hypotension not requiring vasopressors (ASTCT 2019 grade 2)
+    ('CRS bp 80/50, no pressors',
+     {'hypotension': 'no_vasopressor',
+      'cues': ['crs'],
+      'no_pressor': True,
+      'found': [('blood_pressure', '80/50', 'mmHg', 'bp 80/50', False),
+                ('vasopressors', 0, None, 'no pressor', True)]}),
 ]
 
 
