@@ -192,20 +192,36 @@ def _mutant_results() -> dict[str, dict[str, int | None]]:
 
 
 def _mutant_diff(name: str, sources: dict[str, dict[str, str]]) -> list[str]:
-    """The lines a mutant changes, from mutmut's mutants/ copy (quicker than `mutmut show`)."""
+    """The lines a mutant changes, from mutmut's mutants/ copy (quicker than `mutmut show`).
+
+    The functions are found with ast, at the top level and in class bodies only: a split of the text at
+    every indented `def` cut a function at its first nested function (extract's `def add`), and every
+    diff of such a function came out empty.
+    """
     import difflib
-    import re
 
     module = "/".join(name.split(".")[1:-1])  # logic.assistant.findings.x_f__mutmut_3 -> assistant/findings
     if module not in sources:
-        text = (MUTATE_DIR / "mutants" / "logic" / f"{module}.py").read_text(encoding="utf-8")
-        sources[module] = {m[1]: chunk for chunk in re.split(r"\n(?=(?:    )?def )", text)
-                           if (m := re.match(r"\s*def (\w+)", chunk))}
+        sources[module] = _function_sources((MUTATE_DIR / "mutants" / "logic" / f"{module}.py").read_text(encoding="utf-8"))
     func = name.split(".")[-1]
     orig = sources[module].get(func.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", "").splitlines()
     mutant = sources[module].get(func, "").splitlines()
     return [line for line in difflib.unified_diff(orig, mutant, lineterm="", n=0)
             if line[:1] in "+-" and not line.startswith(("+++", "---")) and not line[1:].lstrip().startswith("def ")]
+
+
+def _function_sources(text: str) -> dict[str, str]:
+    """name -> source of each function defined at the top level or in a class body (not nested ones)."""
+    import ast
+
+    lines = text.splitlines()
+    out: dict[str, str] = {}
+    tree = ast.parse(text)
+    for node in tree.body:
+        for f in (node.body if isinstance(node, ast.ClassDef) else [node]):
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out[f.name] = "\n".join(lines[f.lineno - 1:f.end_lineno])
+    return out
 
 
 RESULTS_MARKER = "<!-- results -->"

@@ -75,6 +75,12 @@ HYPOTENSION = [
     P("CRS 低血压 是不是去甲肾", "one_vasopressor", id="ASTCT2019-T3-G3-shi-bu-shi-is-no-negation-zh"),
     P("CRS, no norepinephrine", "unspecified", id="rule2-named-pressor-negated-hypotension-not-said-en"),
     P("CRS, no norepinephrine, on vasopressin", "one_vasopressor", id="ASTCT2019-T3-G3-vasopressin-after-negated-en"),
+    # vasopressin given is one vasopressor whatever else was said (found 2026-12-03: a "fluid responsive"
+    # earlier in the message made it grade 2's "not requiring vasopressors")
+    P("CRS, hypotension initially fluid responsive, now on vasopressin", "one_vasopressor",
+      id="ASTCT2019-T3-G3-vasopressin-after-fluids-en"),
+    P("CRS 补液有效 后加用血管加压素", "one_vasopressor", id="ASTCT2019-T3-G3-vasopressin-after-fluids-zh"),
+    P("CRS, no vasopressin, fluid responsive", "no_vasopressor", id="ASTCT2019-T3-G2-vasopressin-negated-fluids-en"),
     P("CRS, off norepinephrine, now on phenylephrine", "one_vasopressor", id="ASTCT2019-T3-G3-one-given-one-negated-en"),
     # "no pressor" with a normal BP: no hypotension (was "unspecified")
     P("CRS 不用升压药 血压正常", "none", id="ASTCT2019-T3-G1-no-pressor-bp-normal-zh"),
@@ -338,6 +344,51 @@ def test_not_on_room_air_is_on_oxygen_never_none(text, level):
 ])
 def test_a_chinese_clock_time_of_12_in_the_evening_is_midnight(text, hhmm):
     assert [f.value for f in read(text).found if f.kind == "time"] == [hhmm]
+
+
+@pytest.mark.parametrize(("text", "dose_times"), [
+    # ward shorthand for a part of the day (found 2026-12-03: 昨晚10点 was read as 10:00, 今晚8点 as 08:00,
+    # 夜里2点 as 14:00); the clock is 2026-11-30 12:00
+    P("昨晚10点打了托珠单抗", ["2026-11-29T22:00"], id="zh-last-night-10-is-yesterday-22"),
+    P("托珠 昨晚8点半", ["2026-11-29T20:30"], id="zh-last-night-8-30-is-yesterday-20-30"),
+    P("昨夜11点 托珠", ["2026-11-29T23:00"], id="zh-last-night-ye-11-is-yesterday-23"),
+    P("晚10点 托珠", ["2026-11-29T22:00"], id="zh-wan-10-is-22-the-latest-past"),
+    P("托珠 傍晚6点", ["2026-11-29T18:00"], id="zh-dusk-6-is-18"),
+    P("夜里2点 托珠", ["2026-11-30T02:00"], id="zh-night-2-is-the-small-hours"),
+    P("昨晚2点 托珠", ["2026-11-30T02:00"], id="zh-last-night-2-is-the-small-hours-after-it"),
+    P("半夜3点托珠", ["2026-11-30T03:00"], id="zh-midnight-3-is-03"),
+    P("托珠 晚上5点", ["2026-11-29T17:00"], id="zh-evening-5-is-17"),
+    P("托珠 晚上4点", ["2026-11-30T04:00"], id="zh-evening-4-is-the-small-hours"),
+    P("今早8点 托珠单抗", ["2026-11-30T08:00"], id="zh-this-morning-8-is-08"),
+    P("早8点托珠", ["2026-11-30T08:00"], id="zh-zao-8-is-08"),
+    P("托珠 凌晨5点", ["2026-11-30T05:00"], id="zh-small-hours-5-is-05"),
+    P("托珠 下午3点", ["2026-11-29T15:00"], id="zh-afternoon-3-is-15-the-latest-past"),
+])
+def test_a_chinese_part_of_the_day_sets_the_hour_and_day(text, dose_times):
+    assert [t.isoformat(timespec="minutes") for t in read(text).toci_times] == dose_times
+
+
+@pytest.mark.parametrize(("text", "count", "dose_times"), [
+    # a count or a time is tocilizumab's only when said of it: the nearest medicine named before it, else the
+    # first after (found 2026-12-03: "toci given once, dex 10 mg x4" was four tocilizumab doses, and
+    # "toci at 10:00, dex at 14:00" two, the next one timed from 14:00)
+    P("toci given once, dex 10 mg x4", None, [], id="a-dex-count-is-not-a-toci-count-en"),
+    P("tocilizumab, dexamethasone 2 doses", None, [], id="a-count-after-dex-is-dex-en"),
+    P("dex x2, toci x1", 1, [], id="each-count-its-own-medicine-en"),
+    P("CRS 2级 托珠单抗 已用1次 地塞米松 10mg 用了2次", 1, [], id="each-count-its-own-medicine-zh"),
+    P("打了2次托珠", 2, [], id="a-count-before-the-only-medicine-zh"),
+    P("地塞米松 托珠单抗 打了2次", 2, [], id="a-count-after-toci-is-toci-zh"),
+    P("oxytocin 2 doses", None, [], id="oxytocin-is-not-tocilizumab-en"),
+    P("toci at 10:00, dex at 14:00", None, ["2026-11-30T10:00"], id="a-dex-time-is-not-a-toci-time-en"),
+    P("托珠单抗 10:00 地塞米松 14:00", None, ["2026-11-30T10:00"], id="a-dex-time-is-not-a-toci-time-zh"),
+    P("toci 10:00 and 08:00, dex 11:00", 2, ["2026-11-30T08:00", "2026-11-30T10:00"],
+      id="two-toci-times-one-dex-time-en"),
+    P("toci 08:00, norepinephrine started 10:00", None, ["2026-11-30T08:00"], id="a-pressor-start-is-not-a-toci-time-en"),
+])
+def test_a_dose_count_or_time_is_tocilizumabs_only_when_said_of_it(text, count, dose_times):
+    x = read(text)
+    assert x.toci_count == count
+    assert [t.isoformat(timespec="minutes") for t in x.toci_times] == dose_times
 
 
 @pytest.mark.parametrize(("text", "antigen"), [

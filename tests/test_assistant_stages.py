@@ -288,7 +288,8 @@ def test_icaht_numbers_are_not_weights_or_temperatures():
 
 
 @pytest.mark.parametrize(("text", "lang", "needle"), [
-    ("T39.4 托株单抗 norepi 08:00 08:00", "zh", "输入了两次"),
+    # the times after the tocilizumab words (a time after norepi would be said of norepi: _said_of)
+    ("T39.4 norepi 托株单抗 08:00 08:00", "zh", "输入了两次"),
     ("tocilizumab 70 kg given 08:00 and 08:00, next dose?", "en", "entered twice"),
 ])
 def test_the_same_dose_time_twice_is_asked_again_not_a_traceback(text, lang, needle):

@@ -68,3 +68,38 @@ def test_without_a_results_table_one_is_added_after_the_marker():
         "# Test quality\n\n<!-- results -->\n" + RUN + "\n\n"
         "| module | mutants | checked | killed | equivalent | survived | score |\n|---|---|---|---|---|---|---|\n"
         "| logic/crs.py | 1 | 1 | 1 | 0 | 0 | 100.0% |\n\n")
+
+
+STAGED = '''def x_f__mutmut_orig(s):
+    def add(k):
+        return k
+    if s == 1:
+        return add(1)
+    return 0
+
+
+def x_f__mutmut_1(s):
+    def add(k):
+        return k
+    if s != 1:
+        return add(1)
+    return 0
+
+
+class C:
+    def xǁCǁg__mutmut_orig(self):
+        return 1
+
+    def xǁCǁg__mutmut_1(self):
+        return 2
+'''
+
+
+def test_a_mutant_diff_covers_the_lines_after_a_nested_function(tmp_path, monkeypatch):
+    # the old split at every indented "def" cut x_f at its nested "def add": every diff of extract was empty
+    (tmp_path / "mutants" / "logic").mkdir(parents=True)
+    (tmp_path / "mutants" / "logic" / "m.py").write_text(STAGED, encoding="utf-8")
+    monkeypatch.setattr(dev, "MUTATE_DIR", tmp_path)
+    src: dict = {}
+    assert dev._mutant_diff("logic.m.x_f__mutmut_1", src) == ["-    if s == 1:", "+    if s != 1:"]
+    assert dev._mutant_diff("logic.m.xǁCǁg__mutmut_1", src) == ["-        return 1", "+        return 2"]

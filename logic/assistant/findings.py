@@ -246,6 +246,23 @@ def _regimen_names() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(out, key=lambda x: -len(x[0])))
 
 
+_MEDICINE_KINDS = ("drug", "pressor", "exposure", "not_covered")
+# parts of the day before an hour (昨晚10点, 下午3点): which turn a 1-11 into the afternoon or evening, and
+# which make 1-4 the small hours (夜里2点 is 02:00) and 12 midnight
+_AFTERNOON = ("下午", "傍晚", "晚上", "夜里", "半夜", "晚", "夜")
+_NIGHT = ("晚上", "夜里", "半夜", "凌晨", "晚", "夜")
+
+
+def _said_of(at: int, medicines: list[tuple[int, str]]) -> str | None:
+    """The medicine a dose count or a time at `at` is said of: the nearest one named before it ("dex x2,
+    toci x1"), else, with none before, the first one named after it (打了2次托珠, 10点打了托珠)."""
+    before = [name for start, name in medicines if start < at]
+    if before:
+        return before[-1]
+    after = [name for start, name in medicines if start >= at]
+    return after[0] if after else None
+
+
 def _squash(s: str) -> str:
     return re.sub(r"[^a-z0-9\u3400-\u9fff]", "", s.lower())
 
@@ -389,22 +406,27 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             out.hypotension = "unspecified"
         s = _blank(s, m.start(1), m.end())
     # times of day (before dates and numbers): 08:00, 2am, 凌晨2点
-    times: list[tuple[int, int, time]] = []
+    times: list[tuple[int, int, time, bool]] = []   # (start, end, time of day, said to be yesterday's)
     for m in re.finditer(r"(?<![\d:])([01]?\d|2[0-3])[:：]([0-5]\d)(?![\d:])|(?<![\d.])(1[0-2]|0?[1-9])\s*(am|pm)\b|"
-                         r"(凌晨|早上|上午|中午|下午|晚上|夜里)?\s*(?<![\d.])(1[0-9]|2[0-3]|0?[0-9])\s*点(?!\d)(半)?", s):
+                         r"(昨|今)?(凌晨|早上|上午|中午|下午|傍晚|晚上|夜里|半夜|早|晨|晚|夜)?\s*(?<![\d.])(1[0-9]|2[0-3]|0?[0-9])\s*点(?!\d)(半)?", s):
+        yesterday = False
         if m[1] is not None:
             t = time(int(m[1]), int(m[2]))
         elif m[3] is not None:
             h = int(m[3]) % 12 + (12 if m[4] == "pm" else 0)
             t = time(h, 0)
         else:
-            h = int(m[6])
-            if m[5] in ("晚上", "夜里", "凌晨") and h == 12:
+            h, part = int(m[7]), m[6]
+            if part in _NIGHT and h == 12:
                 h = 0   # 晚上12点 / 夜里12点 / 凌晨12点 is midnight, not noon
-            elif m[5] in ("下午", "晚上", "夜里") and h < 12:
+            elif part in _NIGHT and 1 <= h <= 4 or part == "凌晨":
+                pass    # 夜里2点 / 昨晚3点 / 凌晨2点: the small hours, not the afternoon
+            elif part in _AFTERNOON and h < 12:
                 h += 12
-            t = time(h, 30 if m[7] else 0)
-        times.append((m.start(), m.end(), t))
+            t = time(h, 30 if m[8] else 0)
+            # 昨晚10点 is yesterday's 22:00; 昨晚2点 is the small hours after it (the latest 02:00, as a bare time)
+            yesterday = m[5] == "昨" and h >= 5
+        times.append((m.start(), m.end(), t, yesterday))
         add("time", t.strftime("%H:%M"), m.start(), m.end())
         s = _blank(s, m.start(), m.end())
     # ICE score (before dates: "ICE 10/10" is not 10 October; before numbers are read as anything else)
@@ -441,9 +463,12 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     oxygen_levels: list[tuple[str, int, int]] = []
     room_air_negated = False   # "not on room air" / 不是未吸氧: on oxygen, its support not said
     drug_pos: dict[str, int] = {}
+    medicines: list[tuple[int, str]] = []   # every medicine named, in order: whose a dose count or time is
     for lm in lexicon.find(s):
         c = lexicon.concept(lm.concept)
         neg = _negated_at(s, lm.start)
+        if c.kind in _MEDICINE_KINDS:
+            medicines.append((lm.start, c.id))
         if c.kind == "drug":
             drug_pos.setdefault(c.id, lm.start)
             add("drug", c.id, lm.start, lm.end)
@@ -512,23 +537,28 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         s = _blank(s, m.start(), m.end())
     # tocilizumab doses already given: 打了4次, x2, given 4 doses, 用了一次
     toci_at = drug_pos.get("tocilizumab")
+    medicines.sort()
     for m in re.finditer(r"(?:打了|打过|用了|用过|给了|给过|已打|已用|已给|共|总共)\s*(\d{1,2})\s*(?:次|剂)|(?<![a-z\d])[x×]\s*(\d)(?!\d)|"
                          r"(\d{1,2})\s*(?:doses?|次|剂)(?:\s*(?:given|already|so far))?|(?:given|had|received)\s*(\d)\s*(?:doses?|times)", s):
         n = int(next(g for g in m.groups() if g is not None))
-        if toci_at is not None or _has(r"托珠|toci|tcz", s):
+        # a count is tocilizumab's only when said of it: "toci given once, dex 10 mg x4" is one dose, and
+        # "oxytocin 2 doses" none (oxytocin is not tocilizumab, though it spells "toci")
+        if _said_of(m.start(), medicines) == "tocilizumab":
             out.toci_count = n
             add("tocilizumab_doses", n, m.start(), m.end())
             s = _blank(s, m.start(), m.end())
             break
+    # a time is a tocilizumab dose's only when said of it: "toci at 10:00, dex at 14:00" is one dose at 10:00
+    times = [t for t in times if _said_of(t[0], medicines) == "tocilizumab"]
     if (toci_at is not None) and times:
         day_of: dict[int, date] = {}
         for d in out.dates:
             day_of[d.start] = d.value
-        for start, _end, t in times:
+        for start, _end, t, yesterday in times:
             before = [d for d in out.dates if d.start < start]
-            day = before[-1].value if before else now.date()
+            day = before[-1].value if before else now.date() - timedelta(days=1 if yesterday else 0)
             moment = datetime.combine(day, t)
-            if not before and moment > now:
+            if not before and not yesterday and moment > now:
                 moment -= timedelta(days=1)   # a dose time later than now, without a day, was yesterday's
             out.toci_times.append(moment)
         out.toci_times.sort()
@@ -693,7 +723,10 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     only_negated = bool(negated_pressors) and n_named == 0 and not out.vasopressin
     if _has(_MULTI_PRESSOR, s_given) or n_named >= 2:
         out.hypotension = "multiple_vasopressors"
-    elif n_named == 1 or (out.vasopressin and not _has(_NO_PRESSOR, s)):
+    elif n_named == 1 or out.vasopressin:
+        # vasopressin given (its own negation is read by the lexicon) is "a vasopressor with or without
+        # vasopressin" (ASTCT 2019 grade 3), as a named pressor is, whatever else was said: "initially
+        # fluid responsive, now on vasopressin" is grade 3, not grade 2's "not requiring vasopressors"
         out.hypotension = "one_vasopressor"
     elif _has(_NO_PRESSOR, s) or only_negated:
         # hypotension that needed fluids, or a low BP, without a pressor: ASTCT grade 2's "not requiring
