@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import nav, reconnect
+from ui import browser_copy, nav, reconnect
 from ui.footer import footer
 from ui.i18n import init_language, lang, language_switch, t
 from ui.style import apply_touch_style
@@ -22,6 +22,9 @@ st.set_page_config(
 
 init_language()
 apply_touch_style()
+# The conversation and the other pages' inputs are also held by the browser, in a hidden widget drawn
+# last on every page: a new replica takes them back before the page runs (ui/browser_copy.py, issue 17).
+browser_copy.recover()
 
 pages = {
     slug: st.Page(f"pages/{slug}.py", title=t(f"nav.{slug}"), icon=icon, url_path=slug,
@@ -37,4 +40,7 @@ try:
     current.run()
     footer()
 finally:
-    reconnect.replay()
+    try:
+        browser_copy.keep()   # after the page: its inputs as this run left them
+    finally:
+        reconnect.replay()

@@ -8,14 +8,13 @@ from urllib.parse import parse_qsl, urlsplit
 import streamlit as st
 
 from logic import assistant, content
-from ui import nav, patient
+from ui import browser_copy, nav, patient
 from ui.components import disclaimer, md_escape, quote_cards
 from ui.i18n import lang, t
 
-# The conversation lives in this browser session only (never on disk, never logged):
-# home_chat = the messages, home_memory = what it knows about the patient, home_pending = the
-# question the assistant is waiting on, home_state = the last question and CRS grade (follow-ups).
-CHAT, MEMORY, PENDING, STATE = "home_chat", "home_memory", "home_pending", "home_state"
+# The conversation lives in this browser session only (never on disk, never logged); its keys, and
+# the copy the browser holds against losing a replica: ui/browser_copy.py.
+CHAT, MEMORY, PENDING, STATE = browser_copy.CHAT, browser_copy.MEMORY, browser_copy.PENDING, browser_copy.STATE
 FOLLOW_KEYS = ("last", "crs_grade", "tocilizumab_given")
 MAX_MESSAGES = 40
 EXAMPLES = {"en": ("tocilizumab 70 kg", "ICE 6, awakens to voice", "what does grade 2 ICANS need?"),
@@ -27,6 +26,7 @@ def _ask(question: str) -> None:
     question = question.strip()[:300]
     if not question:
         return
+    browser_copy.recover()   # a callback runs before app.py: on a new replica, take the conversation back first
     # The patient strip's values (and the user's own now/today) first; what this conversation
     # itself said overrides them.
     strip_context = patient.current().context()
@@ -54,6 +54,7 @@ def _on_submit() -> None:
 
 
 def _forget(key: str) -> None:
+    browser_copy.recover()
     memory = dict(st.session_state.get(MEMORY, {}))
     memory.pop(key, None)
     st.session_state[MEMORY] = memory
@@ -65,7 +66,7 @@ def _new_patient() -> None:
     # inputs, the dose log, the URL), so no value of the last patient is left behind either way.
     for key in (CHAT, MEMORY, PENDING, STATE):
         st.session_state.pop(key, None)
-    patient.new_patient()
+    patient.new_patient()   # marks the conversation the browser still holds as not to be taken back
 
 
 def _chip_label(key: str, value: object) -> str:

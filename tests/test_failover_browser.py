@@ -150,14 +150,16 @@ def test_the_first_edit_after_a_failover_lands(browser, stack, survivor):
         measured["after_edit"] = {"weight_field": weight.input_value(), "url_weight": _url_weight(dosing),
                                   "doses_shown": _doses(dosing)}
         # The first question on the live replica. The conversation before it was in the dead
-        # replica's memory only (never on disk, not in the URL): it is gone.
+        # replica's memory and in the browser's (ui/browser_copy.py: never on disk, not in the URL):
+        # the live replica takes it back from the browser before answering.
         t0 = time.perf_counter()
         home.act(lambda: (box.fill("tocilizumab 90 kg"), box.press("Enter")))
         measured["first_question_s"] = _until(lambda: expect(home.page.get_by_text("Tocilizumab 720 mg IV").first)
                                               .to_be_visible(timeout=TIMEOUT), home, t0)
         measured["after_question"] = {
             "messages": home.page.locator(MESSAGES).count(),
-            "answered": home.page.get_by_text("Tocilizumab 720 mg IV").count() > 0}
+            "answered": home.page.get_by_text("Tocilizumab 720 mg IV").count() > 0,
+            "earlier_answer_kept": home.page.get_by_text("Tocilizumab 560 mg IV").count() > 0}
         # A reload on the live replica rebuilds the patient from the URL.
         dosing.page.reload()
         dosing.wait_idle()
@@ -165,10 +167,48 @@ def test_the_first_edit_after_a_failover_lands(browser, stack, survivor):
                                     "doses_shown": _doses(dosing)}
 
         assert measured["after_edit"] == {"weight_field": "80.0", "url_weight": "80", "doses_shown": ["640 mg IV"]}
-        assert measured["after_question"] == {"messages": 2, "answered": True}
+        assert measured["after_question"] == {"messages": 4, "answered": True, "earlier_answer_kept": True}
         assert measured["after_reload"] == {"weight_field": "80.0", "url_weight": "80", "doses_shown": ["640 mg IV"]}
         dosing.assert_no_exception()
         home.assert_no_exception()
     finally:
         print("failover measured:", json.dumps(measured))
+        ctx.close()
+
+
+def test_another_pages_inputs_come_back_after_a_failover(browser, stack):
+    """An input of a page not open at the kill lived in the session only (kept.*, not in the open
+    page's URL): the browser's copy (ui/browser_copy.py) brings it back on the live replica."""
+    proxy, replicas = stack
+    _warm(browser, replicas)
+    ctx = browser.new_context(viewport=TABLET)
+    measured: dict[str, object] = {}
+    try:
+        probe = PageProbe(ctx.new_page())
+        probe.goto(f"{proxy.url}/eligibility?lang=en")
+        lvef = probe.page.get_by_role("spinbutton", name="LVEF (%)", exact=True)
+        probe.act(lambda: (lvef.fill("55"), lvef.press("Enter")))
+        expect(lvef).to_have_value("55", timeout=TIMEOUT)
+        probe.act(lambda: probe.page.get_by_role("link", name="Doses", exact=True).click())
+        expect(probe.page).to_have_url(re.compile(r"/dosing\b"), timeout=TIMEOUT)
+        probe.wait_idle()
+
+        victim = _holder(proxy, replicas)
+        probe.page.evaluate(_WATCH_DROP)
+        killed = time.perf_counter()
+        victim.kill()
+        _wait_reconnected(probe)
+        measured["reconnected_s"] = round(time.perf_counter() - killed, 2)
+        weight = probe.page.get_by_role("spinbutton", name="Weight (kg)", exact=True)
+        probe.act(lambda: (weight.fill("80"), weight.press("Enter")))   # the first edit on the live replica
+        expect(probe.page).to_have_url(re.compile(r"weight_kg=80\b"), timeout=TIMEOUT)
+        probe.wait_idle()
+        probe.act(lambda: probe.page.get_by_role("link", name="Eligible?", exact=True).click())
+        expect(probe.page).to_have_url(re.compile(r"/eligibility\b"), timeout=TIMEOUT)
+        probe.wait_idle()
+        measured["lvef_after"] = lvef.input_value()
+        assert measured["lvef_after"] == "55"
+        probe.assert_no_exception()
+    finally:
+        print("failover measured (another page):", json.dumps(measured))
         ctx.close()

@@ -24,7 +24,7 @@ import streamlit as st
 from pydantic import TypeAdapter, ValidationError
 
 from logic import dosing, episode
-from ui import clock
+from ui import browser_copy, clock
 from ui.components import md_escape
 from ui.i18n import SESSION_KEY, lang, t
 
@@ -169,6 +169,7 @@ def new_patient() -> None:
     st.query_params["lang"] = chosen
     st.session_state[WRITTEN] = {}
     st.session_state["patient_cleared"] = True
+    browser_copy.cleared()
 
 
 # --- the values, checked ---------------------------------------------------------------------

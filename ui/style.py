@@ -170,4 +170,6 @@ def apply_touch_style() -> None:
     align-self: flex-start;
   }
 }
+/* The copy the browser holds against losing a replica (ui/browser_copy.py): never shown. */
+.st-key-app_browser_copy_box { display: none !important; }
 </style>""")
