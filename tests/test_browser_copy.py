@@ -8,36 +8,17 @@ does the same through nginx with a replica killed)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from logic.episode import EpisodeEntry
+from tests.test_home_page import home as app
+from tests.test_home_page import say
 from ui import browser_copy
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def app(path: str = "app.py") -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.query_params["lang"] = "en"
-    at.run()
-    assert not at.exception
-    return at
-
-
-def say(at: AppTest, text: str) -> AppTest:
-    at.chat_input(key="home_chat_input").set_value(text).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def held(at: AppTest) -> str:
     return at.text_input(key=browser_copy.WIDGET).value
-
-
-def shown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
 
 
 def test_the_state_comes_back_with_its_dates_times_and_tuples():
