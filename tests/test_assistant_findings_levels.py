@@ -368,6 +368,26 @@ def test_a_chinese_part_of_the_day_sets_the_hour_and_day(text, dose_times):
     assert [t.isoformat(timespec="minutes") for t in read(text).toci_times] == dose_times
 
 
+@pytest.mark.parametrize(("text", "dose_times"), [
+    # the clock is 2026-11-30 23:30, after the hour said: 昨晚10点 is still yesterday's, not tonight's
+    P("昨晚10点打了托珠单抗", ["2026-11-29T22:00"], id="zh-last-night-10-late-in-the-evening-is-yesterday"),
+    P("晚上10点 托珠", ["2026-11-30T22:00"], id="zh-evening-10-late-in-the-evening-is-today"),
+    # 昨凌晨2点 is yesterday's small hours (found 2026-12-03: read as today's, like 昨晚2点)
+    P("昨凌晨2点 托珠", ["2026-11-29T02:00"], id="zh-yesterday-small-hours-2-is-yesterday"),
+    P("昨凌晨5点 托珠", ["2026-11-29T05:00"], id="zh-yesterday-small-hours-5-is-yesterday"),
+    P("昨早8点 托珠", ["2026-11-29T08:00"], id="zh-yesterday-morning-8-is-yesterday"),
+    P("昨晚2点 托珠", ["2026-11-30T02:00"], id="zh-last-night-2-is-today-small-hours"),
+    P("昨晚12点 托珠", ["2026-11-30T00:00"], id="zh-last-night-12-is-todays-midnight"),
+    P("夜里1点 托珠", ["2026-11-30T01:00"], id="zh-night-1-is-01"),
+    P("夜里0点 托珠", ["2026-11-30T00:00"], id="zh-night-0-is-00"),
+    P("今晚8点 托珠", ["2026-11-30T20:00"], id="zh-tonight-8-before-the-clock-is-today"),
+])
+def test_a_chinese_part_of_the_day_late_in_the_evening(text, dose_times):
+    late = datetime(2026, 11, 30, 23, 30)
+    x = extract(normalise(text), TODAY, late)
+    assert [t.isoformat(timespec="minutes") for t in x.toci_times] == dose_times
+
+
 @pytest.mark.parametrize(("text", "count", "dose_times"), [
     # a count or a time is tocilizumab's only when said of it: the nearest medicine named before it, else the
     # first after (found 2026-12-03: "toci given once, dex 10 mg x4" was four tocilizumab doses, and

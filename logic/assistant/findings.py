@@ -247,10 +247,10 @@ def _regimen_names() -> tuple[tuple[str, str], ...]:
 
 
 _MEDICINE_KINDS = ("drug", "pressor", "exposure", "not_covered")
-# parts of the day before an hour (昨晚10点, 下午3点): which turn a 1-11 into the afternoon or evening, and
-# which make 1-4 the small hours (夜里2点 is 02:00) and 12 midnight
-_AFTERNOON = ("下午", "傍晚", "晚上", "夜里", "半夜", "晚", "夜")
-_NIGHT = ("晚上", "夜里", "半夜", "凌晨", "晚", "夜")
+# parts of the day before an hour (昨晚10点, 下午3点): the evening's make 0-4 the small hours after it
+# (夜里2点 is 02:00) and 12 midnight; they and the afternoon's turn the other hours below 12 into 13-23
+_EVENING = ("晚上", "夜里", "半夜", "晚", "夜")
+_AFTERNOON = ("下午", "傍晚", *_EVENING)
 
 
 def _said_of(at: int, medicines: list[tuple[int, str]]) -> str | None:
@@ -417,15 +417,16 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             t = time(h, 0)
         else:
             h, part = int(m[7]), m[6]
-            if part in _NIGHT and h == 12:
+            if h == 12 and part in (*_EVENING, "凌晨"):
                 h = 0   # 晚上12点 / 夜里12点 / 凌晨12点 is midnight, not noon
-            elif part in _NIGHT and 1 <= h <= 4 or part == "凌晨":
-                pass    # 夜里2点 / 昨晚3点 / 凌晨2点: the small hours, not the afternoon
-            elif part in _AFTERNOON and h < 12:
+            # 夜里2点 / 昨晚3点 / 晚上12点: the small hours after an evening, not the afternoon
+            small_hours = part in _EVENING and h <= 4
+            if part in _AFTERNOON and h < 12 and not small_hours:
                 h += 12
             t = time(h, 30 if m[8] else 0)
-            # 昨晚10点 is yesterday's 22:00; 昨晚2点 is the small hours after it (the latest 02:00, as a bare time)
-            yesterday = m[5] == "昨" and h >= 5
+            # 昨晚10点 is yesterday's 22:00 and 昨凌晨2点 yesterday's 02:00; 昨晚2点 is the small hours
+            # after yesterday evening: today's (the latest 02:00, as a bare time)
+            yesterday = m[5] == "昨" and not small_hours
         times.append((m.start(), m.end(), t, yesterday))
         add("time", t.strftime("%H:%M"), m.start(), m.end())
         s = _blank(s, m.start(), m.end())
@@ -484,7 +485,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             elif c.id not in out.pressors:
                 out.pressors.append(c.id)
         elif c.kind == "oxygen":
-            level = c.support or "none"
+            level = c.support   # every oxygen concept names its ASTCT level (logic.assistant.lexicon)
             if neg:
                 add("oxygen", level, lm.start, lm.end, negated=True)
                 room_air_negated = room_air_negated or level == "none"
@@ -536,7 +537,6 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         add("age_years", out.age_years, m.start(), m.end(), "years")
         s = _blank(s, m.start(), m.end())
     # tocilizumab doses already given: 打了4次, x2, given 4 doses, 用了一次
-    toci_at = drug_pos.get("tocilizumab")
     medicines.sort()
     for m in re.finditer(r"(?:打了|打过|用了|用过|给了|给过|已打|已用|已给|共|总共)\s*(\d{1,2})\s*(?:次|剂)|(?<![a-z\d])[x×]\s*(\d)(?!\d)|"
                          r"(\d{1,2})\s*(?:doses?|次|剂)(?:\s*(?:given|already|so far))?|(?:given|had|received)\s*(\d)\s*(?:doses?|times)", s):
@@ -550,10 +550,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             break
     # a time is a tocilizumab dose's only when said of it: "toci at 10:00, dex at 14:00" is one dose at 10:00
     times = [t for t in times if _said_of(t[0], medicines) == "tocilizumab"]
-    if (toci_at is not None) and times:
-        day_of: dict[int, date] = {}
-        for d in out.dates:
-            day_of[d.start] = d.value
+    if times:   # each one said of tocilizumab (so tocilizumab was named)
         for start, _end, t, yesterday in times:
             before = [d for d in out.dates if d.start < start]
             day = before[-1].value if before else now.date() - timedelta(days=1 if yesterday else 0)
@@ -629,9 +626,6 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             seen_t.add(v)
             out.temps_c.append(v)
             add("temperature_c", v, a, b, "°C")
-    if out.temp_fahrenheit is not None:
-        add("temperature_f", out.temp_fahrenheit, 0, 0, "°F")
-        found.pop()
     # masked fever: a temperature after tocilizumab/steroid/antipyretic, with fever documented before
     if (mm := re.search(_MASK, s)) is not None:
         out.masked = True
@@ -671,7 +665,7 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         base["ast_x_uln"] = float(m[1])
     if m := re.search(rf"(?:胆红素|bilirubin|tbil|\bbili\b)\s*(?:[:=])?\s*{_NUM}\s*(umol/l|µmol/l|μmol/l|mg/dl|g/l)?", s):
         base["bilirubin"] = float(m[1])
-        unit = (m[2] or "umol/l").replace("µ", "u").replace("μ", "u")
+        unit = (m[2] or "umol/l").replace("μ", "u")   # NFKC (normalise) has made a micro sign µ a Greek μ
         base["bilirubin_unit"] = {"umol/l": "umol/L", "mg/dl": "mg/dL", "g/l": "g/L"}[unit]
     for key, pattern in (("atrial_fibrillation", r"房颤|atrial fibrillation|\baf\b|\bafib\b"),
                          ("cardiac_amyloidosis", r"淀粉样变|amyloid\w*"),
@@ -709,8 +703,6 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     if out.hypoxia and out.hypoxia != "unspecified":
         spans = [(a, b) for lv, a, b in oxygen_levels if lv == out.hypoxia]
         spans += [(f.start, f.end) for f in found if f.kind == "oxygen_flow"]
-        if not spans and (m := re.search(_ROOM_AIR, s)):
-            spans.append((m.start(), m.end()))
         if spans:
             add("oxygen", out.hypoxia, min(a for a, _ in spans), max(b for _, b in spans))
     n_named = len(out.pressors)
