@@ -18,7 +18,7 @@ from ui.components import disclaimer, md_escape, quote_card, quote_cards
 from ui.i18n import lang, t
 
 SELECTED = "evidence_selected_row"
-SELECTED_FROM = "evidence_selected_from"  # the chart or table tapped: the study opens beside it
+SELECTED_FROM = "evidence_selected_from"  # the table or a link: the study opens beside it
 COSTIM_COLOURS = {"CD28": "#d95f02", "4-1BB": "#1b9e77"}
 SUMMARY_IDS = ("evidence_summary_response", "evidence_fda_approval", "evidence_dual_target_trials",
                "evidence_other_targets", "abecma_approval")
@@ -55,20 +55,12 @@ def _layout(fig: go.Figure, height: int, x_title: str, y_title: str = "") -> go.
 
 
 def _select_from(key: str) -> None:
-    """A chart point or a table row was chosen: remember its row id (last interaction wins)."""
+    """A table row was chosen: remember its row id."""
     state = st.session_state.get(key)
     if not state:
         return
     sel = state.get("selection", {})
-    if "points" in sel:
-        for point in sel["points"]:
-            data = point.get("customdata")
-            row_id = data[0] if isinstance(data, list | tuple) else data
-            if row_id:
-                st.session_state[SELECTED] = row_id
-                st.session_state[SELECTED_FROM] = key
-                return
-    elif sel.get("rows"):
+    if sel.get("rows"):
         shown = st.session_state.get("evidence_shown_rows", ())
         index = sel["rows"][0]
         if index < len(shown):
@@ -77,9 +69,11 @@ def _select_from(key: str) -> None:
 
 
 def _chart(fig: go.Figure, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", key=key, on_select=lambda: _select_from(key),
-                    selection_mode="points", config=charts.TOUCH_CONFIG)
-    _detail_if_from(key)
+    # Not selectable: Streamlit gives a selectable chart the drag mode "pan" whatever the figure says,
+    # and Plotly then takes every swipe that starts on it, so on a phone or tablet the page could not be
+    # scrolled past four charts (review U10). A tap shows the point's study and numbers; the Table 1 tab
+    # opens any study with its registry number and quotes.
+    charts.touch_chart(fig, key=key)
 
 
 def _close_detail() -> None:

@@ -12,20 +12,39 @@ from ui.style import MIN_TARGET_PX
 pytestmark = pytest.mark.browser
 
 
-def test_tapping_a_chart_point_opens_that_study_with_its_registry_number(open_page):
+def tap_table_row(probe: PageProbe, row: int = 0) -> None:
+    """Tap a row of Table 1 where its selection box is drawn (the grid is a canvas: no element per row)."""
+    grid = probe.page.locator("[class*='st-key-evidence_table'] [data-testid='stDataFrameResizable']").first
+    grid.wait_for(timeout=30000)
+    box = grid.bounding_box()
+    row_px = 35  # Streamlit's row and header height
+    probe.act(lambda: probe.page.mouse.click(box["x"] + 14, box["y"] + row_px * (row + 1.5)))
+
+
+def test_tapping_a_table_row_opens_that_study_with_its_registry_number(open_page):
     probe = open_page("/evidence?lang=en", TABLET)
-    probe.act(lambda: probe.page.get_by_role("tab", name="Charts").click())  # lazy tab: a run builds it
-    point = probe.page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first
-    point.wait_for(timeout=30000)
-    # Plotly listens on its drag layer above the points: click where the point is drawn.
-    probe.act(lambda: point.click(force=True))
-    detail = probe.page.locator("[class*='st-key-evidence_detail_evidence_chart_orr']")
+    tap_table_row(probe)
+    detail = probe.page.locator("[class*='st-key-evidence_detail_evidence_table']")
     detail.wait_for(timeout=30000)
     text = detail.inner_text()
     assert "Registry number" in text and "NCT" in text
     # the row as printed, quoted, behind one tap on "Consensus text (n)"
     detail.locator("[data-testid='stExpander'] summary", has_text="Consensus text (").first.click()
     expect(detail.get_by_text("Consensus text (Chinese original)", exact=False).first).to_be_visible()
+    probe.assert_clean()
+
+
+def test_tapping_a_chart_point_shows_its_study_and_opens_nothing(open_page):
+    probe = open_page("/evidence?lang=en", TABLET)
+    probe.act(lambda: probe.page.get_by_role("tab", name="Charts").click())  # lazy tab: a run builds it
+    point = probe.page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first
+    point.wait_for(timeout=30000)
+    # Plotly listens on its drag layer above the points: tap where the point is drawn.
+    point.click(force=True)
+    label = probe.page.locator("[data-testid='stPlotlyChart'] .hoverlayer .hovertext").first
+    label.wait_for(timeout=30000)
+    assert " · " in label.text_content()   # "<study> · <product>" (an SVG text)
+    assert probe.page.locator("[class*='st-key-evidence_detail_']").count() == 0
     probe.assert_clean()
 
 

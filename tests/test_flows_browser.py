@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from logic import content, trials
 from logic.strings import text
 from tests.conftest import TABLET, PageProbe, card_badge
+from tests.test_evidence_practice_browser import tap_table_row
 from ui import nav
 
 pytestmark = pytest.mark.browser
@@ -281,14 +282,11 @@ def flow_evidence(probe: PageProbe) -> None:
     assert hint.startswith("2 studies, 47 patients")
     expect(page.get_by_text(hint, exact=True)).to_be_visible(timeout=TIMEOUT)
 
-    probe.act(lambda: page.get_by_role("tab", name="Charts").click())  # lazy tab: a run builds it
-    point = page.locator("[data-testid='stPlotlyChart'] .scatterlayer .point").first
-    point.wait_for(timeout=TIMEOUT)
-    probe.act(lambda: point.click(force=True))  # Plotly listens on its drag layer above the points
-    detail = page.locator("[class*='st-key-evidence_detail_evidence_chart_orr']")
+    tap_table_row(probe)
+    detail = page.locator("[class*='st-key-evidence_detail_evidence_table']")
     expect(detail).to_be_visible(timeout=TIMEOUT)
-    # the tapped point is one of the two dual-target studies (the chart draws small bubbles on top, so
-    # which one is first depends on their sizes): its detail names it, its registry number and its quote
+    # the tapped row is one of the two dual-target studies: its detail names it, its registry number
+    # and its quote
     heading = detail.get_by_role("heading").first
     expect(heading).to_contain_text(", 20", timeout=TIMEOUT)
     names = {f"{r['author']} [{r['ref']}], {r['year']}": r for _, r in dual.iterrows()}
@@ -302,8 +300,7 @@ def flow_evidence(probe: PageProbe) -> None:
     assert segment_selected(page, "双靶点"), "the target filter was lost"
     expect(page.get_by_text(text("zh", "evidence.table_hint", n=len(dual), patients=int(dual["patients"].sum())),
                             exact=True)).to_be_visible(timeout=TIMEOUT)
-    probe.act(lambda: page.get_by_role("tab", name="图表").click())
-    detail = page.locator("[class*='st-key-evidence_detail_evidence_chart_orr']")
+    detail = page.locator("[class*='st-key-evidence_detail_evidence_table']")
     expect(detail).to_be_visible(timeout=TIMEOUT)  # the study tapped before stays open
     expect(detail).to_contain_text(text("zh", "evidence.col.registry"))
 
