@@ -127,6 +127,9 @@ HYPOXIA = [
     P("fever 39, nasal cannula 7 L/min", "high_flow", id="ASTCT2019-T3-G3-high-flow-7L-en"),
     P("fever 39, oxygen 6 L/min", "low_flow", id="ASTCT2019-T3-G2-oxygen-6L-en"),
     P("fever 39, oxygen 7 L/min", "high_flow", id="ASTCT2019-T3-G3-oxygen-7L-en"),
+    # a flow without its device is asked: a face mask at any flow is grade 3, a nasal cannula ≤6 L/min grade 2
+    P("CRS, SpO2 85%, 4 L/min", "unspecified", id="rule2-ASTCT2019-T3-a-flow-without-its-device-is-asked-en"),
+    P("CRS 体温39 补液 2升", None, id="a-litre-of-fluid-is-not-oxygen-zh"),
     P("fever 39, O2 6.5 L/min", "high_flow", id="ASTCT2019-T3-G3-oxygen-6.5L-en"),
     P("fever 39, on nasal cannula", "low_flow", id="ASTCT2019-T3-G2-nasal-cannula-en"),
     P("发热39度 鼻导管吸氧6L/min", "low_flow", id="ASTCT2019-T3-G2-low-flow-6L-zh"),

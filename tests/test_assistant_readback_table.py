@@ -1481,6 +1481,16 @@ ROWS = [
     # 妊娠 (pregnancy) is the eligibility exclusion
     ('妊娠 能做CAR-T吗',
      {'baseline': {'pregnant_or_lactating': True}, 'found': []}),
+    # a saturation below 90 with a flow but no device: the support is asked (a face mask at 4 L/min is ASTCT
+    # grade 3, a nasal cannula grade 2), and no oxygen level is read back
+    ('SpO2 85% 4L',
+     {'baseline': {'spo2_pct': 85.0},
+      'found': [('spo2_pct', 85.0, '%', 'spo2 85%', False), ('oxygen_flow', 4.0, 'L/min', '4l', False)],
+      'hypoxia': 'unspecified', 'oxygen_l_min': 4.0, 'spo2_pct': 85.0}),
+    ('SpO2 85%, 4 L/min',
+     {'baseline': {'spo2_pct': 85.0},
+      'found': [('spo2_pct', 85.0, '%', 'spo2 85%', False), ('oxygen_flow', 4.0, 'L/min', '4 l/min', False)],
+      'hypoxia': 'unspecified', 'oxygen_l_min': 4.0, 'spo2_pct': 85.0}),
     # a systolic below 90 and no pressor: hypotension not requiring vasopressors (ASTCT 2019 grade 2)
     ('CRS bp 80/50, no pressors',
      {'hypotension': 'no_vasopressor',
