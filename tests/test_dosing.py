@@ -573,6 +573,23 @@ def test_icans_dexamethasone_is_read_from_table_5():
         dosing.dexamethasone(refractory=True, icans=True)
 
 
+@pytest.mark.oracle
+def test_icans_dexamethasone_literal_table5_grade_2_3_10mg_q6h():
+    # Table 5, ICANS grade 2-3 without CRS: dexamethasone 10 mg IV q6h (literal); its dose is that drug's,
+    # never capped, cited for the three rows it is given for, and dexamethasone_dose() is the same dose
+    dex = dosing.dexamethasone(icans=True)
+    assert dex.dose == dosing.Dose(drug="dexamethasone", amount=10.0, unit="mg", route="IV", frequency="q6h",
+                                   capped=False, recommendation_id="icans_g2_no_crs")
+    assert dex.indications == ("crs_mgmt_grade_3", "icans_g2_no_crs", "icans_g3_no_crs")
+    assert dosing.dexamethasone_dose(False, True) == dex.dose
+    assert dosing.dexamethasone_dose(False, False).recommendation_id == "crs_mgmt_grade_3"
+
+
+def test_no_refractory_dexamethasone_step_for_icans_is_a_callers_error_with_its_reason():
+    with pytest.raises(ValueError, match=r"^Table 5 prints no refractory dexamethasone step for ICANS$"):
+        dosing.dexamethasone(refractory=True, icans=True)
+
+
 # --- the printed dose sheet (issue 15 item 6) ---------------------------------------------------
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -491,6 +491,7 @@ def test_igg_isotype_caveat(isotype, caveat):
     for igg, infection, decision in ((6.0, True, "replace"), (6.01, True, "assess_further"), (4.0, False, "monitor")):
         result = followup.ivig_assessment(igg, infection, isotype)
         assert result.decision == decision and result.isotype_caveat == caveat
+        assert result.isotype == isotype   # the isotype the caveat was computed from is carried with it
 
 
 def test_igg_isotype_refuses_an_unknown_value():
