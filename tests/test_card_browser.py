@@ -74,12 +74,14 @@ def test_night_nurse_reaches_grade_and_dose_in_four_taps_on_a_zh_phone(browser, 
         ctx.close()
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_pharmacist_reaches_bsa_and_both_daily_doses_in_four_taps_on_a_phone(browser, app_url, lang):
+@pytest.mark.parametrize(("lang", "device"), [("zh", "phone"), ("en", "phone"), ("zh", "tablet"), ("en", "tablet")])
+def test_pharmacist_reaches_bsa_and_both_daily_doses_in_four_taps(browser, app_url, lang, device):
     """/dosing lymphodepletion, CARTITUDE-1, 165 cm, 60 kg: BSA 1.66 m², fludarabine 50 mg/day and
     cyclophosphamide 498 mg/day, all three inside the viewport after the last input (the strip gives
-    every daily dose: it gave fludarabine only)."""
-    ctx = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+    every daily dose: it gave fludarabine only). On a portrait tablet too: the card stood below the
+    fold under its inputs, and the strip was shown on phones only."""
+    viewport = PHONE if device == "phone" else TABLET
+    ctx = browser.new_context(viewport=viewport, has_touch=True, is_mobile=device == "phone",
                               locale="zh-CN" if lang == "zh" else "en-GB")
     try:
         probe = PageProbe(ctx.new_page())
@@ -98,8 +100,8 @@ def test_pharmacist_reaches_bsa_and_both_daily_doses_in_four_taps_on_a_phone(bro
         line = {"zh": "体表面积 1.66 m² · 氟达拉滨 50 mg + 环磷酰胺 498 mg 静脉输注,每日1次,D-5至D-3",
                 "en": "BSA 1.66 m² · Fludarabine 50 mg + Cyclophosphamide 498 mg IV, once daily, D-5 to D-3"}[lang]
         expect(strip).to_have_text(line)
-        assert _in_viewport(strip), f"the BSA and doses are outside the viewport: {strip.bounding_box()}"
-        assert strip.bounding_box()["height"] <= PHONE["height"] / 6, strip.bounding_box()
+        assert _in_viewport(strip, viewport), f"the BSA and doses are outside the viewport: {strip.bounding_box()}"
+        assert strip.bounding_box()["height"] <= viewport["height"] / 6, strip.bounding_box()
         probe.assert_clean()
     finally:
         ctx.close()

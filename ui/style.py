@@ -139,12 +139,14 @@ def apply_touch_style() -> None:
 [class*="_moderate_result_card"], [class*="_moderate_result_strip"] { border-left: 6px solid #e65100 !important; }
 [class*="_severe_result_card"], [class*="_severe_result_strip"] { border-left: 6px solid #c62828 !important; }
 [class*="_info_result_card"], [class*="_info_result_strip"] { border-left: 6px solid #1565c0 !important; }
-/* On a phone the result stays in view once there is one: a one-line strip (badge and the dose),
-   pinned to the bottom while the user is still at the inputs above the card and to the top while
-   they read on below it. The whole card, pinned, covered half the screen and the inputs still to be
-   tapped (2026-12-03 screenshots). On a wider screen the card is in view beside the inputs: no strip. */
+/* On a phone or a tablet in portrait the result stays in view once there is one: a one-line strip
+   (badge and the dose), pinned to the bottom while the user is still at the inputs above the card and
+   to the top while they read on below it. The whole card, pinned, covered half the screen and the
+   inputs still to be tapped (2026-12-03 screenshots); on a tablet the /dosing lymphodepletion card
+   stood below the fold under its inputs. Wider than a portrait tablet, and beside the ICANS form on a
+   tablet, the card itself is in view: no strip. */
 [class*="_result_strip"] { display: none !important; }
-@media (max-width: 640px) {
+@media (max-width: 1024px) {
   [data-testid="stLayoutWrapper"]:has(> [class*="_result_strip"]) {
     position: sticky;
     top: 0;
@@ -157,6 +159,12 @@ def apply_touch_style() -> None:
     box-shadow: 0 2px 10px rgba(0, 0, 0, 0.18);
     padding: 0.4rem 0.75rem !important;
   }
+}
+@media (min-width: 641px) and (max-width: 1024px) {
+  /* the ICANS card sticks beside its form (below): a strip would say it twice */
+  [class*="st-key-toxicity_icans_"][class*="_result_strip"] { display: none !important; }
+}
+@media (max-width: 640px) {
   [class*="_result_card"] { padding: 0.5rem 0.75rem !important; gap: 0.4rem !important; }
   [class*="_result_card"] [data-testid="stMarkdownContainer"] { font-size: 0.92rem; }
   [class*="_result_card"] [data-testid="stMarkdownContainer"] li { margin-bottom: 0; }
