@@ -63,6 +63,14 @@ OBSERVER_JS = """() => {
   new MutationObserver(() => { window.__mainChanged = true; window.__last = performance.now(); })
     .observe(document.querySelector("[data-testid='stMainBlockContainer']"), {subtree: true, childList: true, characterData: true});
 }"""
+# Every websocket message the page receives, timed on the page's clock (installed before the app's
+# own scripts): where an interaction's time goes, the server's part (until the last message of
+# the run) and the browser's (from it until the page settles).
+FRAMES_JS = """(() => { const W = window.WebSocket; window.__frames = [];
+  window.WebSocket = class extends W { constructor(...a) { super(...a);
+    this.addEventListener('message', () => window.__frames.push(performance.now())); } }; })()"""
+# Chromium's own cumulative counters of the page's main thread (CDP Performance.getMetrics), s.
+BUSY = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 # A run seen to start and finish, or (a run so fast that React batched its states away) the
 # main area re-rendered with the app idle.
 RUN_DONE_JS = """() => { const r = window.__runs; const i = r.indexOf('running');
@@ -131,6 +139,11 @@ def timed_load(page, url: str) -> float:
     return time.perf_counter() - t0
 
 
+def main_thread(cdp) -> dict[str, float]:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return {k: metrics.get(k, 0.0) for k in BUSY}
+
+
 def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> dict[str, dict]:
     from playwright.sync_api import sync_playwright
 
@@ -159,22 +172,33 @@ def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> 
                 warm.append(timed_load(page, url))
             elements = page.evaluate("() => document.querySelectorAll(\"[data-testid='stElementContainer']\").length")
             ctx.close()
-            latencies, frames = [], []
+            latencies, frames, parts = [], [], []
             ctx = browser.new_context(viewport={"width": 820, "height": 1180})
+            ctx.add_init_script(FRAMES_JS)
             page = ctx.new_page()
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Performance.enable")
             received = count_messages(page)
             timed_load(page, url)
             act = pick_interaction(page, name)
             for i in range(interactions if act is not None else 0):
                 page.evaluate(OBSERVER_JS)
+                busy0 = main_thread(cdp)
                 t0 = page.evaluate("() => performance.now()")
                 before = received[0]
                 act(i)
                 page.wait_for_function(RUN_DONE_JS, timeout=60000)
                 page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
-                end = page.evaluate("() => window.__last")
+                end, times = page.evaluate("() => [window.__last, window.__frames]")
+                busy = {k: v - busy0[k] for k, v in main_thread(cdp).items()}
                 latencies.append((end - t0) / 1000)
                 frames.append(received[0] - before)
+                mine = [x for x in times if x >= t0]
+                if mine:
+                    parts.append({"first_frame_s": (mine[0] - t0) / 1000, "last_frame_s": (mine[-1] - t0) / 1000,
+                                  "settle_s": max(0.0, end - mine[-1]) / 1000, "busy_s": busy["TaskDuration"],
+                                  "script_s": busy["ScriptDuration"],
+                                  "layout_s": busy["LayoutDuration"] + busy["RecalcStyleDuration"]})
             ctx.close()
             print(f"  {name}: first render {statistics.median(renders):.2f} s, interaction "
                   f"{statistics.median(latencies) if latencies else float('nan'):.3f} s", flush=True)
@@ -182,6 +206,7 @@ def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> 
                          "elements": elements,
                          "interaction_s": statistics.median(latencies) if latencies else None,
                          "frames": statistics.median(frames) if frames else None,
+                         "parts": {k: statistics.median(p[k] for p in parts) for k in parts[0]} if parts else None,
                          "input": act is not None}
         browser.close()
     return out
@@ -385,6 +410,25 @@ def report(r: dict) -> str:
             + (f"{m['interaction_s']:.3f} | {it:.2f} | {verdict(it <= 1.3)} | {m['frames']:.0f}" if it
                else "– | – | no input | –")
             + (f" | {r['apptest'][name]:.3f} |" if name in r["apptest"] else " | – |"))
+    lines += [
+        "",
+        "### Where an interaction's time goes",
+        "",
+        "Medians over the same interactions, on the page's clock: from the edit to the first and to the "
+        "last websocket message of its run (the server's part: the script, then each element serialised "
+        "and sent), from that last message until the page settles (the browser's part), and the page's "
+        "main-thread time in Chromium's own counters over the whole interaction (CDP "
+        "`Performance.getMetrics`: all tasks; of them script, and style and layout).",
+        "",
+        "| page | frames | edit → first message (s) | edit → last message (s) | last message → settled (s) "
+        "| main thread busy (s) | of it script (s) | of it style and layout (s) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, m in b.items():
+        p = m.get("parts")
+        if p:
+            lines.append(f"| {name} | {m['frames']:.0f} | {p['first_frame_s']:.3f} | {p['last_frame_s']:.3f} | "
+                         f"{p['settle_s']:.3f} | {p['busy_s']:.3f} | {p['script_s']:.3f} | {p['layout_s']:.3f} |")
     rss = r["rss"]
     per = (rss[30] - rss[1]) / 29
     lt, single, burst = r["load"], r["single"], r["burst"]
