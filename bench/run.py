@@ -65,17 +65,38 @@ OBSERVER_JS = """() => {
 }"""
 # Every websocket message the page receives, timed on the page's clock (installed before the app's
 # own scripts): where an interaction's time goes, the server's part (until the last message of
-# the run) and the browser's (from it until the page settles).
-FRAMES_JS = """(() => { const W = window.WebSocket; window.__frames = [];
+# the run) and the browser's (from it until the page settles). A message that is the server's
+# "script finished" (ForwardMsg field 6, read off the top level of the protobuf) is also kept in
+# __finished with its status: 0 finished, 3 a fragment finished (2, stopped for a rerun, is not
+# an end). That message, not anything on screen, tells that the edit's run is over: the screen
+# changes before the run starts (Streamlit's "Press Enter to apply" under a typed field).
+FRAMES_JS = """(() => { const W = window.WebSocket; window.__frames = []; window.__finished = [];
+  const finished = (data) => {
+    if (!(data instanceof ArrayBuffer)) return -1;
+    const b = new Uint8Array(data); let i = 0;
+    const varint = () => { let v = 0, s = 1, x; do { x = b[i++]; v += (x & 0x7f) * s; s *= 128; } while ((x & 0x80) && i < b.length); return v; };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+      if (wire === 0) { const v = varint(); if (field === 6) return v; }
+      else if (wire === 2) { const n = varint(); i += n; }  // not i += varint(): that reads i first
+      else if (wire === 1) i += 8; else if (wire === 5) i += 4; else return -1;
+    }
+    return -1; };
   window.WebSocket = class extends W { constructor(...a) { super(...a);
-    this.addEventListener('message', () => window.__frames.push(performance.now())); } }; })()"""
+    this.addEventListener('message', (e) => { const t = performance.now(); window.__frames.push(t);
+      const status = finished(e.data); if (status === 0 || status === 3) window.__finished.push(t); }); } }; })()"""
 # Chromium's own cumulative counters of the page's main thread (CDP Performance.getMetrics), s.
 BUSY = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
-# A run seen to start and finish, or (a run so fast that React batched its states away) the
-# main area re-rendered with the app idle.
-RUN_DONE_JS = """() => { const r = window.__runs; const i = r.indexOf('running');
-  const idle = document.querySelector("[data-testid='stApp']").getAttribute('data-test-script-state') === 'notRunning';
-  return (i >= 0 && r.slice(i).includes('notRunning')) || (window.__mainChanged && idle); }"""
+# The edit's run is over: the server's "script finished" arrived after the edit (t0), the app shows
+# itself idle, and two animation frames have passed since (React has committed and painted what
+# that message ended). Resolves to the time of the last change to the app's state or its main area.
+RUN_DONE_JS = """(t0) => { const app = document.querySelector("[data-testid='stApp']");
+  if (!window.__finished.some((t) => t >= t0)) return false;
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  return true; }"""
+SETTLED_JS = """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(
+  () => done([window.__last, window.__frames, window.__finished]))))"""
 
 
 def free_port() -> int:
@@ -116,18 +137,6 @@ def pct(values: list[float], q: float) -> float:
 
 
 # --- 1 and 2: the browser -----------------------------------------------------------------
-
-def count_messages(page) -> list[int]:
-    """A running count of the websocket frames the page receives from the server (about one per
-    element sent on a run, and a few more), in a one-item list."""
-    received = [0]
-
-    def on_socket(ws) -> None:
-        ws.on("framereceived", lambda _frame: received.__setitem__(0, received[0] + 1))
-
-    page.on("websocket", on_socket)
-    return received
-
 
 def timed_load(page, url: str) -> float:
     """Seconds from navigation to the app's own idle state with no skeleton left."""
@@ -178,22 +187,22 @@ def browser_measures(targets: dict[str, str], loads: int, interactions: int) -> 
             page = ctx.new_page()
             cdp = ctx.new_cdp_session(page)
             cdp.send("Performance.enable")
-            received = count_messages(page)
             timed_load(page, url)
             act = pick_interaction(page, name)
             for i in range(interactions if act is not None else 0):
                 page.evaluate(OBSERVER_JS)
                 busy0 = main_thread(cdp)
                 t0 = page.evaluate("() => performance.now()")
-                before = received[0]
                 act(i)
-                page.wait_for_function(RUN_DONE_JS, timeout=60000)
-                page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')")
-                end, times = page.evaluate("() => [window.__last, window.__frames]")
+                page.wait_for_function(RUN_DONE_JS, arg=t0, timeout=60000)
+                last_change, times, ends = page.evaluate(SETTLED_JS)
                 busy = {k: v - busy0[k] for k, v in main_thread(cdp).items()}
+                # The run's messages: from the edit to the first "script finished" after it.
+                run_end = min(t for t in ends if t >= t0)
+                mine = [x for x in times if t0 <= x <= run_end]
+                end = max(last_change, run_end)
                 latencies.append((end - t0) / 1000)
-                frames.append(received[0] - before)
-                mine = [x for x in times if x >= t0]
+                frames.append(len(mine))
                 if mine:
                     parts.append({"first_frame_s": (mine[0] - t0) / 1000, "last_frame_s": (mine[-1] - t0) / 1000,
                                   "settle_s": max(0.0, end - mine[-1]) / 1000, "busy_s": busy["TaskDuration"],
