@@ -125,7 +125,13 @@ def test_crs_two_pressors_is_not_a_stated_grade_2():
 HYPOXIA = [
     P("fever 39, nasal cannula 6 L/min", "low_flow", id="ASTCT2019-T3-G2-low-flow-6L-en"),
     P("fever 39, nasal cannula 7 L/min", "high_flow", id="ASTCT2019-T3-G3-high-flow-7L-en"),
-    P("fever 39, oxygen 6 L/min", "low_flow", id="ASTCT2019-T3-G2-oxygen-6L-en"),
+    # "oxygen 6 L/min" names no device: a nasal cannula at 6 L/min is low flow (grade 2), a face mask at
+    # 6 L/min grade 3 (ASTCT 2019 Table 3), so the device is asked where it could change the grade
+    P("fever 39, oxygen 6 L/min", "unspecified", id="rule2-ASTCT2019-T3-oxygen-6L-without-device-en"),
+    P("fever 39, face mask 6 L/min", "high_flow", id="ASTCT2019-T3-G3-face-mask-at-6L-en"),
+    P("fever 39, face mask 3 L/min", "high_flow", id="ASTCT2019-T3-G3-face-mask-at-a-low-flow-en"),
+    P("CRS, SpO2 95%, 4L", "unspecified", id="a-flow-beside-a-saturation-is-oxygen-en"),
+    P("fever 39, 4 L/min", "unspecified", id="a-flow-per-minute-is-oxygen-en"),
     P("fever 39, oxygen 7 L/min", "high_flow", id="ASTCT2019-T3-G3-oxygen-7L-en"),
     # a flow without its device is asked: a face mask at any flow is grade 3, a nasal cannula ≤6 L/min grade 2
     P("CRS, SpO2 85%, 4 L/min", "unspecified", id="rule2-ASTCT2019-T3-a-flow-without-its-device-is-asked-en"),
@@ -134,7 +140,9 @@ HYPOXIA = [
     P("fever 39, on nasal cannula", "low_flow", id="ASTCT2019-T3-G2-nasal-cannula-en"),
     P("发热39度 鼻导管吸氧6L/min", "low_flow", id="ASTCT2019-T3-G2-low-flow-6L-zh"),
     P("发热39度 鼻导管吸氧7L/min", "high_flow", id="ASTCT2019-T3-G3-high-flow-7L-zh"),
-    P("发热39度 吸氧6升/分", "low_flow", id="ASTCT2019-T3-G2-oxygen-6L-zh"),
+    P("发热39度 吸氧6升/分", "unspecified", id="rule2-ASTCT2019-T3-oxygen-6L-without-device-zh"),
+    P("发热39度 面罩吸氧3L/min", "high_flow", id="ASTCT2019-T3-G3-face-mask-at-a-low-flow-zh"),
+    P("发热39度 鼻塞吸氧3L/min", "low_flow", id="ASTCT2019-T3-G2-nasal-prongs-3L-zh"),
     P("发热39度 吸氧7升/分", "high_flow", id="ASTCT2019-T3-G3-oxygen-7L-zh"),
     P("发热39度 鼻导管吸氧", "low_flow", id="ASTCT2019-T3-G2-nasal-cannula-zh"),
     P("fever 39, high flow oxygen", "high_flow", id="ASTCT2019-T3-G3-high-flow-en"),
@@ -401,6 +409,18 @@ def test_a_chinese_part_of_the_day_late_in_the_evening(text, dose_times):
     P("CRS 2级 托珠单抗 已用1次 地塞米松 10mg 用了2次", 1, [], id="each-count-its-own-medicine-zh"),
     P("打了2次托珠", 2, [], id="a-count-before-the-only-medicine-zh"),
     P("地塞米松 托珠单抗 打了2次", 2, [], id="a-count-after-toci-is-toci-zh"),
+    # the medicine a Chinese count or time is said of may follow it as its object (打了2次托珠, 10点打了托珠)
+    # though another was named before (found 2026-12-04: "地塞米松10mg, 打了2次托珠" was two doses of
+    # dexamethasone and none of tocilizumab, so the 24 h limit of 3 doses was not checked)
+    P("地塞米松10mg, 打了2次托珠", 2, [], id="a-count-before-its-object-toci-after-dex-zh"),
+    P("地塞米松10mg, 打了3次托珠单抗", 3, [], id="a-count-before-its-object-toci-after-dex-3-zh"),
+    P("地塞米松打了2次 托珠1次", 1, [], id="a-count-after-its-subject-dex-then-toci-zh"),
+    P("托珠打了2次, 地塞米松用了3次", 2, [], id="a-count-after-its-subject-toci-zh"),
+    P("地塞米松10mg, 10点打了托珠", None, ["2026-11-30T10:00"], id="a-time-before-its-object-toci-zh"),
+    P("托珠10点, 地塞米松14点", None, ["2026-11-30T10:00"], id="a-time-after-its-subject-toci-zh"),
+    P("dex 10 mg, given 2 doses of toci", 2, [], id="a-count-of-toci-after-dex-en"),
+    P("dex x2 toci x1", 1, [], id="each-count-its-own-medicine-without-commas-en"),
+    P("dex 10 mg q6h for 2 doses toci 8 mg/kg", None, [], id="an-english-count-is-not-of-the-next-medicine-en"),
     P("oxytocin 2 doses", None, [], id="oxytocin-is-not-tocilizumab-en"),
     P("toci at 10:00, dex at 14:00", None, ["2026-11-30T10:00"], id="a-dex-time-is-not-a-toci-time-en"),
     P("托珠单抗 10:00 地塞米松 14:00", None, ["2026-11-30T10:00"], id="a-dex-time-is-not-a-toci-time-zh"),

@@ -54,6 +54,10 @@ ZH = [
     q("体温39.5 两种升压药", "crs_grade", {"grade": 4, "at_least": False}, id="zh multiple pressors grade 4"),
     q("发烧39 低血压", "crs_grade", missing=["vasopressor"], id="zh hypotension asks pressor"),
     q("体温38.8 吸氧", "crs_grade", missing=["oxygen"], id="zh oxygen unspecified asks"),
+    # a flow without its device: nasal cannula ≤6 L/min is grade 2, a face mask grade 3 (ASTCT 2019 Table 3)
+    q("体温39 吸氧4L/min", "crs_grade", missing=["oxygen_device"], id="zh ASTCT flow without device asks the device"),
+    q("体温39.2 需要一种升压药 吸氧4L/min 体重68kg", "crs_grade", {"grade": 3, "at_least": False},
+      id="zh ASTCT one pressor grade 3 whatever the device of 4 L/min"),
     q("体温101度", "crs_grade", missing=["temperature"], id="zh °F refused"),
     q("ICE 6", "icans_grade", {"grade": 2, "at_least": True}, id="zh ICE 3-6 grade 2"),
     q("ICE评分9分", "icans_grade", {"grade": 1, "at_least": True}, id="zh ICE 9 grade 1"),
@@ -178,6 +182,9 @@ EN = [
     q("PJP prophylaxis how long", "search", rec="antibacterial_antifungal_pjp_prophylaxis", id="en PJP search"),
     q("HBV reactivation", "search", rec="elig_hbv", id="en HBV search"),
     q("how do I bake bread", "search", rec="NONE", id="en nothing in consensus"),
+    q("fever 39, oxygen 4 L/min", "crs_grade", missing=["oxygen_device"], id="en ASTCT flow without device asks the device"),
+    q("T 39.2 on norepi, O2 4 L/min", "crs_grade", {"grade": 3, "at_least": False},
+      id="en ASTCT one pressor grade 3 whatever the device of 4 L/min"),
 ]
 
 QUESTIONS = ZH + EN

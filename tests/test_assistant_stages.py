@@ -207,6 +207,25 @@ def test_the_weight_question_does_not_loop():
     assert second.values["dose_mg"] == 544 and second.missing == []
 
 
+@pytest.mark.parametrize(("device", "grade"), [
+    pytest.param("鼻导管", 2, id="ASTCT2019-T3-nasal-cannula-4L-grade-2-zh"),
+    pytest.param("面罩", 3, id="ASTCT2019-T3-face-mask-4L-grade-3-zh"),
+])
+def test_the_device_of_a_flow_is_asked_and_its_answer_grades(device, grade):
+    first = ask("体温39 吸氧4L/min", {"today": TODAY, "now": NOW, "lang": "zh"})
+    assert first.missing == ["oxygen_device"] and "grade" not in first.values
+    assert "鼻导管" in first.text and "面罩" in first.text
+    second = ask(device, {**first.context, "lang": "zh", "now": NOW})
+    assert second.intent == "crs_grade" and second.missing == []
+    assert (second.values["grade"], second.values["at_least"]) == (grade, True)
+
+
+def test_a_flow_whose_device_cannot_change_the_grade_is_not_asked_and_says_so():
+    a = ask("体温39.2 需要一种升压药 吸氧4L/min 体重68kg", {"today": TODAY, "now": NOW, "lang": "zh"})
+    assert a.missing == [] and a.values["grade"] == 3
+    assert "未说明装置" in a.text and "分级相同(3级)" in a.text
+
+
 # --- reply -----------------------------------------------------------------------------------------
 
 def test_reply_reads_back_first_in_the_interface_language():

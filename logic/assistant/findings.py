@@ -253,13 +253,32 @@ _EVENING = ("晚上", "夜里", "半夜", "晚", "夜")
 _AFTERNOON = ("下午", "傍晚", *_EVENING)
 
 
-def _said_of(at: int, medicines: list[tuple[int, str]]) -> str | None:
-    """The medicine a dose count or a time at `at` is said of: the nearest one named before it ("dex x2,
-    toci x1"), else, with none before, the first one named after it (打了2次托珠, 10点打了托珠)."""
-    before = [name for start, name in medicines if start < at]
+# What may stand between a medicine and a dose count or time said of it: the medicine as subject
+# (托珠打了2次, toci x2, toci at 10:00; the count's own 打了 is inside the count), and as object: in
+# Chinese right after it (打了2次托珠, 10点打了托珠), in English only with "of" (2 doses of toci: "dex
+# q6h for 2 doses toci 8 mg/kg" is two doses of dex). A comma ends the phrase: "地塞米松10mg, 打了2次托珠".
+_SUBJECT_GAP = r"[ ]*(?:at|@|于|在|已)?[ ]*"
+_OBJECT_GAP_ZH = r"[ ]*(?:打了|打的|打|用了|用的|用|给了|给的|给|输了|输|予以|予)?[ ]*(?:的)?[ ]*"
+_OBJECT_GAP_EN = r"[ ]*of(?: the)?[ ]+"
+
+
+def _said_of(at: int, medicines: list[tuple[int, int, str]], s: str = "", end: int | None = None) -> str | None:
+    """The medicine a dose count or a time at s[at:end] is said of: the one its phrase is about, named
+    right before it (托珠打了2次, "dex x2, toci x1") or right after it (打了2次托珠, 10点打了托珠); else the
+    nearest one named before it, else, with none before, the first one named after it."""
+    if end is not None:
+        for _start, stop, name in reversed(medicines):
+            if stop <= at and re.fullmatch(_SUBJECT_GAP, s[stop:at]):
+                return name
+        for start, _stop, name in medicines:
+            # the medicine's own script tells the sentence's (a time is blanked by now: 10点 is spaces)
+            gap = _OBJECT_GAP_ZH if re.match(r"[\u3400-\u9fff]", s[start:start + 1]) else _OBJECT_GAP_EN
+            if start >= end and re.fullmatch(gap, s[end:start]):
+                return name
+    before = [name for start, _stop, name in medicines if start < at]
     if before:
         return before[-1]
-    after = [name for start, name in medicines if start >= at]
+    after = [name for start, _stop, name in medicines if start >= at]
     return after[0] if after else None
 
 
@@ -464,12 +483,12 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     oxygen_levels: list[tuple[str, int, int]] = []
     room_air_negated = False   # "not on room air" / 不是未吸氧: on oxygen, its support not said
     drug_pos: dict[str, int] = {}
-    medicines: list[tuple[int, str]] = []   # every medicine named, in order: whose a dose count or time is
+    medicines: list[tuple[int, int, str]] = []   # every medicine named (start, end, id): whose a dose count or time is
     for lm in lexicon.find(s):
         c = lexicon.concept(lm.concept)
         neg = _negated_at(s, lm.start)
         if c.kind in _MEDICINE_KINDS:
-            medicines.append((lm.start, c.id))
+            medicines.append((lm.start, lm.end, c.id))
         if c.kind == "drug":
             drug_pos.setdefault(c.id, lm.start)
             add("drug", c.id, lm.start, lm.end)
@@ -543,13 +562,13 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         n = int(next(g for g in m.groups() if g is not None))
         # a count is tocilizumab's only when said of it: "toci given once, dex 10 mg x4" is one dose, and
         # "oxytocin 2 doses" none (oxytocin is not tocilizumab, though it spells "toci")
-        if _said_of(m.start(), medicines) == "tocilizumab":
+        if _said_of(m.start(), medicines, s, m.end()) == "tocilizumab":
             out.toci_count = n
             add("tocilizumab_doses", n, m.start(), m.end())
             s = _blank(s, m.start(), m.end())
             break
     # a time is a tocilizumab dose's only when said of it: "toci at 10:00, dex at 14:00" is one dose at 10:00
-    times = [t for t in times if _said_of(t[0], medicines) == "tocilizumab"]
+    times = [t for t in times if _said_of(t[0], medicines, s, t[1]) == "tocilizumab"]
     if times:   # each one said of tocilizumab (so tocilizumab was named)
         for start, _end, t, yesterday in times:
             before = [d for d in out.dates if d.start < start]
@@ -641,8 +660,10 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
             out.fever_before_masking = True
         add("masked_fever", out.fever_before_masking, mm.start(), mm.end())
     # oxygen flow
+    flow_per_minute = False   # "4 L/min" is a flow; "4L" alone may be a litre of fluid
     if m := re.search(rf"{_NUM}\s*(l/min|l/m|lpm|升/分|l(?![a-z])|升)", s):
         out.oxygen_l_min = float(m[1])
+        flow_per_minute = m[2] in ("l/min", "l/m", "lpm", "升/分")
         add("oxygen_flow", out.oxygen_l_min, m.start(), m.end(), "L/min")
     # IgG
     if m := re.search(rf"igg\s*(?:[:=]|为|是|水平)?\s*{_NUM}\s*(g/l|mg/dl|g/dl|mg/l)?", s):
@@ -677,25 +698,37 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         if _has(pattern, s):
             base[key] = True
 
-    # CRS findings: the highest oxygen support named wins; a flow over 6 L/min is high flow
+    # CRS findings: the highest oxygen support named wins; a flow over 6 L/min is high flow. A flow is
+    # oxygen's when oxygen or a device is named, when its unit is per minute, or beside a saturation
+    # ("SpO2 85% 4L"), not a litre of fluid ("补液 2升"). Up to 6 L/min it is low flow only through a
+    # nasal cannula: "Low-flow nasal cannula is defined as oxygen delivered at ≤6 L/minute", while a
+    # face mask at any flow is grade 3 (ASTCT 2019), so a flow without its device leaves the support
+    # unspecified (the reply asks, where the device could change the grade).
     levels = [lv for lv, _, _ in oxygen_levels]
     flow_level = None
-    if out.oxygen_l_min is not None and (levels or _has(_OXYGEN_GENERIC, s)):
-        flow_level = "low_flow" if out.oxygen_l_min <= 6 else "high_flow"
+    flow_is_oxygen = bool(levels) or _has(_OXYGEN_GENERIC, s) or out.spo2_pct is not None or flow_per_minute
+    if out.oxygen_l_min is not None and flow_is_oxygen:
+        if out.oxygen_l_min > 6:
+            flow_level = "high_flow"
+        elif "low_flow" in levels:
+            flow_level = "low_flow"
+        else:
+            flow_level = "device_not_said"
     if "positive_pressure" in levels:
         out.hypoxia = "positive_pressure"
     elif "high_flow" in levels or flow_level == "high_flow":
         out.hypoxia = "high_flow"
     elif "low_flow" in levels or flow_level == "low_flow":
         out.hypoxia = "low_flow"
-    elif room_air_negated:
+    elif room_air_negated or flow_level == "device_not_said":
         out.hypoxia = "unspecified"   # on some oxygen: ask which, never "none"
     elif "none" in levels or _has(_ROOM_AIR, s):
         out.hypoxia = "none"
     elif _has(_OXYGEN_GENERIC, s):
         out.hypoxia = "unspecified"
     if out.hypoxia in ("none", None) and out.spo2_pct is not None:
-        # the eligibility criterion is SpO2 on room air (P4): a saturation on named oxygen support is not it
+        # the eligibility criterion is SpO2 on room air (P4): a saturation on oxygen (a device, or a flow,
+        # which a saturation makes oxygen's) is not it
         out.baseline["spo2_pct"] = out.spo2_pct
     if out.hypoxia in ("none", None) and out.spo2_pct is not None and out.spo2_pct < 90:
         # below 90 % is hypoxia whose support is not yet known: ask, never "none"

@@ -690,6 +690,17 @@ def _crs_findings(turn: _Turn, x: Extracted) -> tuple[dict[str, Any] | None, lis
             missing.remove("vasopressor")
             fields["hypotension"] = "no_vasopressor"
             turn.notes.append(_t(turn.lang, "note.no_pressor_same_grade"))
+    if "oxygen" in missing and x.oxygen_l_min is not None and x.oxygen_l_min <= 6:
+        # a flow up to 6 L/min without its device: low flow by nasal cannula, grade 3 by face mask (ASTCT
+        # 2019). When both give the same grade it is not asked; else the device is.
+        readings = {h: crs.grade_crs(crs.CRSFindings(**{**fields, "hypoxia": h})) for h in ("low_flow", "high_flow")}
+        missing.remove("oxygen")
+        if len({(g.grade, g.at_least) for g in readings.values()}) == 1:
+            fields["hypoxia"] = "low_flow"
+            turn.notes.append(_t(turn.lang, "note.oxygen_device_same_grade", flow=_fmt(x.oxygen_l_min),
+                                 grade=readings["low_flow"].grade))
+        else:
+            missing.append("oxygen_device")
     return fields, missing, None
 
 
@@ -719,7 +730,7 @@ def _crs(turn: _Turn, x: Extracted) -> Answer:
         return turn.refuse("crs_grade", _why(exc, turn.lang), x.model_copy(update={"temps_c": []}), ["temperature"])
     grade = assessment.grade
     management = crs.crs_management(grade.grade)
-    details = [_t(turn.lang, "crs.inputs", **_crs_inputs(turn.lang, fields))]
+    details = [_t(turn.lang, "crs.inputs", **_crs_inputs(turn.lang, fields, x))]
     if grade.drivers:
         details.append(_t(turn.lang, "crs.drivers", drivers=", ".join(_t(turn.lang, f"field.{d}") for d in grade.drivers)))
     details.append(_t(turn.lang, "crs.rule", threshold=_fmt(assessment.fever_threshold_c)))
@@ -822,11 +833,15 @@ def _plan_lines(turn: _Turn, x: Extracted, values: dict[str, object], plan: Any)
     return out
 
 
-def _crs_inputs(lang: Lang, fields: dict[str, Any]) -> dict[str, str]:
+def _crs_inputs(lang: Lang, fields: dict[str, Any], x: Extracted | None = None) -> dict[str, str]:
     na = _t(lang, "not_assessed")
+    hypoxia = _t(lang, f"hypoxia.{fields['hypoxia']}") if fields["hypoxia"] else na
+    if x is not None and x.hypoxia == "unspecified" and fields["hypoxia"] and x.oxygen_l_min is not None:
+        # graded as low flow because the device could not change the grade: say what was said, a flow
+        hypoxia = _t(lang, "hypoxia.flow_device_not_said", flow=_fmt(x.oxygen_l_min))
     return {"temp": f"{_fmt(fields['max_temp_c'])} °C" if fields["max_temp_c"] is not None else na,
             "hypotension": _t(lang, f"hypotension.{fields['hypotension']}") if fields["hypotension"] else na,
-            "hypoxia": _t(lang, f"hypoxia.{fields['hypoxia']}") if fields["hypoxia"] else na}
+            "hypoxia": hypoxia}
 
 
 def _crs_stated(turn: _Turn, x: Extracted) -> Answer:
