@@ -225,23 +225,17 @@ def _toci_rule() -> None:
         total=rec.value("max_doses_total"))))
 
 
-def _plan_lines(plan: plans.Plan) -> None:
-    """One plan from logic.plans, line by line; grouped lines under their group's heading."""
-    zone = clock.zone_label()
-    out: list[str] = []
-    group = None
-    for line in plan.lines:
-        if line.group != group and line.group is not None:
-            out.append(f"- **{md_escape(t('plans.group.' + line.group))}**")
-        indent = "    " if line.group is not None else ""
-        group = line.group
-        text = md_escape(plans.describe(line, lang(), zone))
-        if line.action == "tocilizumab" and not line.allowed:
-            text = f":red[{text}]"
-        out.append(f"{indent}- {text}")
-        if line.formula and line.action != "dexamethasone":
-            out.append(f"{indent}    - :gray[{md_escape(line.formula)}]")
-    st.markdown("\n".join(out))
+def _plan_working(plan: plans.Plan) -> None:
+    """How the card's doses were computed (each dose's formula) and where the actions are: the card
+    above shows the plan's actions themselves, from this same plan; they are not repeated here."""
+    st.markdown(md_escape(t("toxicity.mgmt.actions_in_card")))
+    # the drug's name, then its formula: "tocilizumab: 8 mg/kg × 68 kg = 544 mg" (dexamethasone's fixed
+    # doses have no working)
+    formulas = [(t(f"plans.action.{line.action}.plain"), line.formula) for line in plan.lines
+                if line.formula and line.action != "dexamethasone"]
+    if formulas:
+        st.markdown("\n".join([f"**{md_escape(t('toxicity.mgmt.working'))}**",
+                                *(f"- {md_escape(name[:1].upper() + name[1:])}: {md_escape(f)}" for name, f in formulas)]))
 
 
 PlanOrWhy = tuple[plans.Plan | None, Exception | None]
@@ -289,11 +283,9 @@ def _crs_management(a: crs.CRSAssessment | None, built: PlanOrWhy, given: list[d
     st.markdown(f"**{md_escape(t('toxicity.mgmt.for_grade', grade=_grade_text(g)))}**")
     if g.at_least:
         st.caption(md_escape(t("toxicity.mgmt.may_be_higher")))
-    with st.container(border=True, key="toxicity_crs_plan"):
-        _plan_lines(plan)
-        if plan.line("tocilizumab") is not None:
-            st.caption(md_escape(t("toxicity.mgmt.toci_course_from", n=len(given), at=clock.checked_at())))
+    _plan_working(plan)
     if plan.line("tocilizumab") is not None:
+        st.caption(md_escape(t("toxicity.mgmt.toci_course_from", n=len(given), at=clock.checked_at())))
         _toci_rule()
     management = crs.crs_management(g.grade)
     shown = {r for r in g.recommendation_ids if r not in management.recommendation_ids}
@@ -438,11 +430,10 @@ def _icans_management(a: icans.ICANSAssessment | None, crs_g: Grade | None, buil
         st.markdown(md_escape(t("toxicity.icans.without_crs", crs=crs_text)))
         if crs_g is None or crs_g.at_least:
             st.caption(md_escape(t("toxicity.icans.crs_unknown")))
-    with st.container(border=True, key="toxicity_icans_plan"):
-        st.markdown(f"**{md_escape(_grade_text(a.grade))}**")
-        _plan_lines(plan)
-        if plan.line("tocilizumab") is not None:
-            st.caption(md_escape(t("toxicity.mgmt.toci_course_from", n=len(given), at=clock.checked_at())))
+    st.markdown(f"**{md_escape(t('toxicity.mgmt.for_grade', grade=_grade_text(a.grade)))}**")
+    _plan_working(plan)
+    if plan.line("tocilizumab") is not None:
+        st.caption(md_escape(t("toxicity.mgmt.toci_course_from", n=len(given), at=clock.checked_at())))
     quote_cards(icans.icans_management(g, crs_g.grade if crs_g is not None else 0))
 
 

@@ -161,15 +161,15 @@ def flow_toxicity(probe: PageProbe) -> None:
     type_number(probe, "Weight (kg)", "72")
     expect(card_badge(page, "crs")).to_have_text("CRS grade 3", timeout=TIMEOUT)
     expect_visible_text(page, "Set by: fever 39.4 °C · hypotension needing one vasopressor")
-    expect_visible_text(page, "Tocilizumab 576 mg IV")  # the plan line of logic.plans
-    expect_visible_text(page, "8 mg/kg × 72 kg = 576 mg")
+    expect_visible_text(page, "Tocilizumab 576 mg / 28.8 mL (20 mg/mL) IV")  # the card's line of logic.plans
+    expect_visible_text(page, "Tocilizumab: 8 mg/kg × 72 kg = 576 mg")  # its working, under management
     snippet = quote_snippet("crs_grade_3", "发热伴低血压(需要一种或不需应用升压药)")
     expect_visible_text(page, snippet)
 
     switch_language(probe, "zh")
     expect_heading(page, text("zh", "toxicity.title"))
     expect(card_badge(page, "crs")).to_have_text("CRS 3级", timeout=TIMEOUT)
-    expect_visible_text(page, "托珠单抗 576 mg 静脉滴注")
+    expect_visible_text(page, "托珠单抗 576 mg / 28.8 mL (20 mg/mL) 静脉滴注")
     expect(number_field(page, text("zh", "toxicity.crs.temp_label"))).to_have_value("39.4")
     expect(number_field(page, text("zh", "toxicity.mgmt.weight_label"))).to_have_value("72.0")
     expect(page.get_by_role("radio", name=text("zh", "toxicity.hypotension_opt.one_vasopressor"))).to_be_checked()

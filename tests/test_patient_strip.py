@@ -40,7 +40,7 @@ def test_weight_entered_on_toxicity_is_the_dosing_weight_and_survives_the_way_ba
     at.number_input(key="toxicity_temp_c").set_value(39.0)
     at.radio(key="toxicity_hypotension").set_value("one_vasopressor")
     at.number_input(key="toxicity_weight_kg").set_value(68.0).run()
-    assert "Tocilizumab 544 mg IV" in shown(at)
+    assert "Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV" in shown(at)
     go(at, "dosing")
     assert at.number_input(key="dosing_weight_kg").value == 68.0
     assert "544 mg" in shown(at) and "8 mg/kg × 68 kg = 544 mg" in shown(at)

@@ -61,8 +61,13 @@ def test_grade_3_crs_with_grade_2_icans():
     # set by the hypotension (one vasopressor, grade 3), not the low-flow oxygen (grade 2)
     assert "**Set by**: fever 39.2 °C · hypotension needing one vasopressor\n" in card(at, "CRS")
     assert "3级 | 发热伴低血压(需要一种或不需应用升压药)" in shown  # T3.3 quoted
-    # one plan from logic.plans: Table 4 grade 3 with its condition on dexamethasone
-    assert "Tocilizumab 576 mg IV. Course: 0 dose(s) given; a dose is allowed now." in shown
+    # one plan from logic.plans: Table 4 grade 3 with its condition on dexamethasone, its actions in the card
+    # and its working below it (the actions are not repeated there)
+    assert "Tocilizumab 576 mg / 28.8 mL (20 mg/mL) IV. Course: 0 dose(s) given; a dose is allowed now." in card(at, "CRS")
+    # the management section points to the card and shows the working, not the actions again (the plan line
+    # without its mL, as it printed there before 2026-12-04)
+    assert "The actions are those in the result card above (the same plan, computed once)." in shown
+    assert "Tocilizumab 576 mg IV. Course" not in shown
     assert "8 mg/kg × 72 kg = 576 mg" in shown
     assert "If hypotension persists after 1-2 tocilizumab infusions: dexamethasone 10 mg IV q6h (may be given)" in shown
     assert "If refractory: dexamethasone 20 mg IV q6h (may be given)" in shown
@@ -88,7 +93,7 @@ def test_grade_3_crs_with_grade_2_icans_in_chinese():
     assert badges(at) == {"crs": "CRS 3级", "icans": "ICANS 2级"}
     shown = texts(at)
     assert "若并发≥2级CRS:考虑转入ICU" in shown
-    assert "托珠单抗 576 mg 静脉滴注" in shown
+    assert "托珠单抗 576 mg / 28.8 mL (20 mg/mL) 静脉滴注" in shown
     assert "托珠单抗静脉输注1~2次后低血压持续存在时:地塞米松 10 mg 静脉滴注 每6 h 1次(可用)" in shown
 
 
@@ -168,7 +173,7 @@ def test_weight_below_adult_is_refused_next_to_the_field():
 def test_weight_refused_in_chinese_under_the_field_and_no_stale_dose():
     at = open_page("zh", temp_c="39", hypotension="one_vasopressor")
     at.number_input(key="toxicity_weight_kg").set_value(68.0).run()
-    assert "托珠单抗 544 mg 静脉滴注" in texts(at)
+    assert "托珠单抗 544 mg / 27.2 mL (20 mg/mL) 静脉滴注" in texts(at)
     at.number_input(key="toxicity_weight_kg").set_value(-70.0).run()
     assert any("体重须大于 0 kg(输入为 -70)" in e.value for e in at.error), [e.value for e in at.error]
     assert "544 mg" not in texts(at)

@@ -262,19 +262,18 @@ _OBJECT_GAP_ZH = r"[ ]*(?:打了|打的|打|用了|用的|用|给了|给的|给|
 _OBJECT_GAP_EN = r"[ ]*of(?: the)?[ ]+"
 
 
-def _said_of(at: int, medicines: list[tuple[int, int, str]], s: str = "", end: int | None = None) -> str | None:
+def _said_of(at: int, end: int, medicines: list[tuple[int, int, str]], s: str) -> str | None:
     """The medicine a dose count or a time at s[at:end] is said of: the one its phrase is about, named
     right before it (托珠打了2次, "dex x2, toci x1") or right after it (打了2次托珠, 10点打了托珠); else the
     nearest one named before it, else, with none before, the first one named after it."""
-    if end is not None:
-        for _start, stop, name in reversed(medicines):
-            if stop <= at and re.fullmatch(_SUBJECT_GAP, s[stop:at]):
-                return name
-        for start, _stop, name in medicines:
-            # the medicine's own script tells the sentence's (a time is blanked by now: 10点 is spaces)
-            gap = _OBJECT_GAP_ZH if re.match(r"[\u3400-\u9fff]", s[start:start + 1]) else _OBJECT_GAP_EN
-            if start >= end and re.fullmatch(gap, s[end:start]):
-                return name
+    for _start, stop, name in reversed(medicines):
+        if stop <= at and re.fullmatch(_SUBJECT_GAP, s[stop:at]):
+            return name
+    for start, _stop, name in medicines:
+        # the medicine's own script tells the sentence's (a time is blanked by now: 10点 is spaces)
+        gap = _OBJECT_GAP_ZH if re.match(r"[\u3400-\u9fff]", s[start:start + 1]) else _OBJECT_GAP_EN
+        if start >= end and re.fullmatch(gap, s[end:start]):
+            return name
     before = [name for start, _stop, name in medicines if start < at]
     if before:
         return before[-1]
@@ -562,13 +561,13 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
         n = int(next(g for g in m.groups() if g is not None))
         # a count is tocilizumab's only when said of it: "toci given once, dex 10 mg x4" is one dose, and
         # "oxytocin 2 doses" none (oxytocin is not tocilizumab, though it spells "toci")
-        if _said_of(m.start(), medicines, s, m.end()) == "tocilizumab":
+        if _said_of(m.start(), m.end(), medicines, s) == "tocilizumab":
             out.toci_count = n
             add("tocilizumab_doses", n, m.start(), m.end())
             s = _blank(s, m.start(), m.end())
             break
     # a time is a tocilizumab dose's only when said of it: "toci at 10:00, dex at 14:00" is one dose at 10:00
-    times = [t for t in times if _said_of(t[0], medicines, s, t[1]) == "tocilizumab"]
+    times = [t for t in times if _said_of(t[0], t[1], medicines, s) == "tocilizumab"]
     if times:   # each one said of tocilizumab (so tocilizumab was named)
         for start, _end, t, yesterday in times:
             before = [d for d in out.dates if d.start < start]
