@@ -86,3 +86,13 @@ def test_question_about_nothing_says_so():
 def test_user_text_is_escaped_not_rendered_as_markdown():
     at = say(home(), "**bold** <b>x</b> $1")
     assert "\\*\\*bold\\*\\*" in shown(at)
+
+
+def test_a_flow_without_its_device_is_asked_and_the_answer_grades_in_chinese():
+    # ASTCT 2019: a nasal cannula at ≤6 L/min is grade 2, a face mask at any flow grade 3
+    at = say(home("zh"), "体温39 吸氧4L/min")
+    assert "吸氧用的是什么装置:鼻导管(≤6 L/min 为低流量,2级)还是面罩(任何流量均为3级)?" in shown(at)
+    assert "CRS 2级" not in shown(at) and "CRS 3级" not in shown(at)
+    at = say(at, "面罩")
+    # at least 3: the hypotension was not said, and several vasopressors would make it 4
+    assert "CRS 至少3级" in shown(at), shown(at)[-600:]
