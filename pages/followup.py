@@ -218,7 +218,11 @@ if visits:
         t("followup.col.day"): v.day,
         t("followup.col.extra"): "; ".join(t(f"followup.assess.{c}") for c in v.assessments if c not in EVERY_VISIT),
     } for v in visits])
-    st.dataframe(frame, hide_index=True)
+    # A static table, not st.dataframe: the data grid is a separate JavaScript chunk the browser must
+    # fetch and start on the first view (issue 15 item 8), for 18 rows that need no sorting or scrolling
+    # of their own. Its cells are Markdown: the app's own texts, escaped all the same.
+    with st.container(key="followup_schedule"):   # ui/style.py: the columns that keep to one line
+        st.table(frame.map(lambda v: md_escape(v) if isinstance(v, str) else v), hide_index=True, border="horizontal")
     st.caption(md_escape(t("followup.every_visit", items="; ".join(t(f"followup.assess.{c}") for c in EVERY_VISIT))))
     st.caption(md_escape(t("followup.when_indicated", items=calendar_export.when_indicated_text(visits[0], lg))))
     if emd:

@@ -59,7 +59,7 @@ def test_typed_infusion_date_builds_the_schedule():
     at.date_input(key="followup_infusion").set_value(date(2026, 3, 1)).run()
     assert not at.exception
     assert at.metric[0].value == "Day +40"
-    frame = at.dataframe[0].value
+    frame = at.table[0].value
     assert frame.iloc[0, 0] == "2026-03-15" and len(frame) == 18
 
 
@@ -133,7 +133,7 @@ def test_extramedullary_adds_imaging_to_the_visit_details():
 def test_year_3_cadence_choice_changes_the_schedule():
     at = open_followup(infusion="2026-01-31", today="2026-04-10")
     at.select_slider(key="followup_year3").set_value(6).run()
-    frame = at.dataframe[0].value
+    frame = at.table[0].value
     assert list(frame.iloc[-2:, 1]) == ["Month 30", "Month 36"]
     assert frame.iloc[-1, 3] == "2028-10-31 to 2029-01-31"
 
@@ -145,7 +145,7 @@ def test_exports_are_offered_and_the_calendar_parses():
     from logic import calendar_export, followup
     visits = followup.schedule(date(2026, 1, 31), today=date(2026, 4, 10))
     events = list(icalendar.Calendar.from_ical(calendar_export.ics_bytes(visits, "en")).walk("VEVENT"))
-    assert len(events) == len(at.dataframe[0].value)
+    assert len(events) == len(at.table[0].value)
 
 
 @pytest.mark.parametrize("lang, every, when", [

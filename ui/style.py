@@ -178,6 +178,18 @@ def apply_touch_style() -> None:
     align-self: flex-start;
   }
 }
+/* The follow-up schedule, a static table (no data grid chunk): a date, a visit name, a status and a
+   day keep to one line (squeezed, 2026-02-14 and 待随访 broke over two lines on a tablet, 逾期 one
+   character a line on a phone); the window and the extra assessments wrap. On a phone the table
+   takes the width its cells need, those two capped, and scrolls sideways inside its own box. */
+.st-key-followup_schedule [data-testid="stTable"] > div { overflow-x: auto; }
+.st-key-followup_schedule :is(td, th):is(:nth-child(-n+3), :nth-child(5)) * {
+  white-space: nowrap; word-break: normal; overflow-wrap: normal;
+}
+@media (max-width: 640px) {
+  .st-key-followup_schedule table { width: max-content; min-width: 100%; }
+  .st-key-followup_schedule td:is(:nth-child(4), :last-child) { min-width: 10rem; max-width: 16rem; }
+}
 /* The copy the browser holds against losing a replica (ui/browser_copy.py): never shown. */
 .st-key-app_browser_copy_box { display: none !important; }
 </style>""")
