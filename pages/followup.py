@@ -165,6 +165,18 @@ else:
     except ValidationError:
         st.error(t("common.error_generic"))
 
+
+def _markdown_table(frame: pd.DataFrame) -> str:
+    """The frame as one GitHub Markdown table, every cell escaped (a | or * in a label stays text);
+    numbers right-aligned, as a table of days reads."""
+    def cell(v: object) -> str:
+        return md_escape(str(v)).replace("\n", " ")
+    align = ["---:" if pd.api.types.is_numeric_dtype(frame[c]) else ":---" for c in frame.columns]
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 if visits:
     lg = lang()
     label_of = {v.label: calendar_export.visit_label(v, lg) for v in visits}
@@ -218,11 +230,12 @@ if visits:
         t("followup.col.day"): v.day,
         t("followup.col.extra"): "; ".join(t(f"followup.assess.{c}") for c in v.assessments if c not in EVERY_VISIT),
     } for v in visits])
-    # A static table, not st.dataframe: the data grid is a separate JavaScript chunk the browser must
-    # fetch and start on the first view (issue 15 item 8), for 18 rows that need no sorting or scrolling
-    # of their own. Its cells are Markdown: the app's own texts, escaped all the same.
+    # One Markdown table, not st.dataframe: the data grid is a separate JavaScript chunk the browser must
+    # fetch and start on the first view (issue 15 item 8), for 18 rows that need no sorting. Not
+    # st.table either: its every cell is a Markdown element of its own (108 here), which made each edit
+    # and a warm load slower than the grid (docs/PERFORMANCE.md, bench notes).
     with st.container(key="followup_schedule"):   # ui/style.py: the columns that keep to one line
-        st.table(frame.map(lambda v: md_escape(v) if isinstance(v, str) else v), hide_index=True, border="horizontal")
+        st.markdown(_markdown_table(frame))
     st.caption(md_escape(t("followup.every_visit", items="; ".join(t(f"followup.assess.{c}") for c in EVERY_VISIT))))
     st.caption(md_escape(t("followup.when_indicated", items=calendar_export.when_indicated_text(visits[0], lg))))
     if emd:

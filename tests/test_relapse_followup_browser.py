@@ -76,22 +76,22 @@ def test_relapse_in_chinese_on_a_phone(open_page):
 
 
 @pytest.mark.parametrize(("lang", "device"), [("zh", "phone"), ("en", "phone"), ("zh", "tablet")])
-def test_followup_schedule_is_a_static_table_whose_short_cells_keep_to_one_line(open_page, lang, device):
+def test_followup_schedule_is_one_markdown_table_whose_short_cells_keep_to_one_line(open_page, lang, device):
     """Issue 15 item 8: no data grid on the follow-up page's first view (its JavaScript chunk is fetched
-    and started only for a grid), and the static table in its place stays readable on a phone: a date,
+    and started only for a grid), and the Markdown table in its place stays readable on a phone: a date,
     a visit, a status and a day on one line each (逾期 was broken into one character a line on a phone,
     2026-02-14 over two on a tablet), the table scrolling sideways in its own box, never the page."""
     probe = open_page(f"/followup?lang={lang}&infusion=2026-01-31&today=2026-12-04", PHONE if device == "phone" else TABLET)
     page = probe.page
-    table = page.locator(".st-key-followup_schedule [data-testid='stTable'] table")
+    table = page.locator(".st-key-followup_schedule table")
     table.wait_for(timeout=30000)
     assert page.locator("[data-testid='stDataFrame']").count() == 0
-    rows = table.locator("tbody tr")
-    assert rows.count() == 18
-    heights = page.evaluate("""(table) => [...table.querySelectorAll('tbody tr')].map((tr) =>
-        [1, 2, 3, 5].map((n) => { const p = tr.children[n - 1].querySelector('p');
-          return p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight); }))""",
-                            table.element_handle())
-    assert max(max(row) for row in heights) < 1.5, heights  # one line each
+    assert table.locator("tbody tr").count() == 18
+    # the line boxes of each cell's text: one rectangle per line
+    lines = page.evaluate("""(table) => [...table.querySelectorAll('tbody tr')].map((tr) =>
+        [1, 2, 3, 5].map((n) => { const r = document.createRange(); r.selectNodeContents(tr.children[n - 1]);
+          return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; }))""",
+                          table.element_handle())
+    assert max(max(row) for row in lines) == 1, lines  # one line each
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     probe.assert_clean()

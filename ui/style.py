@@ -178,12 +178,12 @@ def apply_touch_style() -> None:
     align-self: flex-start;
   }
 }
-/* The follow-up schedule, a static table (no data grid chunk): a date, a visit name, a status and a
+/* The follow-up schedule, one Markdown table (no data grid chunk): a date, a visit name, a status and a
    day keep to one line (squeezed, 2026-02-14 and 待随访 broke over two lines on a tablet, 逾期 one
    character a line on a phone); the window and the extra assessments wrap. On a phone the table
    takes the width its cells need, those two capped, and scrolls sideways inside its own box. */
-.st-key-followup_schedule [data-testid="stTable"] > div { overflow-x: auto; }
-.st-key-followup_schedule :is(td, th):is(:nth-child(-n+3), :nth-child(5)) * {
+.st-key-followup_schedule [data-testid="stMarkdownContainer"] { overflow-x: auto; }
+.st-key-followup_schedule :is(td, th):is(:nth-child(-n+3), :nth-child(5)) {
   white-space: nowrap; word-break: normal; overflow-wrap: normal;
 }
 @media (max-width: 640px) {
