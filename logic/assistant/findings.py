@@ -707,17 +707,13 @@ def extract(text: str | Normalized, today: date, now: datetime | None = None) ->
     flow_level = None
     flow_is_oxygen = bool(levels) or _has(_OXYGEN_GENERIC, s) or out.spo2_pct is not None or flow_per_minute
     if out.oxygen_l_min is not None and flow_is_oxygen:
-        if out.oxygen_l_min > 6:
-            flow_level = "high_flow"
-        elif "low_flow" in levels:
-            flow_level = "low_flow"
-        else:
-            flow_level = "device_not_said"
+        # over 6 L/min is high flow by any device; up to 6 it is low flow only with a nasal cannula named
+        flow_level = "high_flow" if out.oxygen_l_min > 6 else "device_not_said"
     if "positive_pressure" in levels:
         out.hypoxia = "positive_pressure"
     elif "high_flow" in levels or flow_level == "high_flow":
         out.hypoxia = "high_flow"
-    elif "low_flow" in levels or flow_level == "low_flow":
+    elif "low_flow" in levels:
         out.hypoxia = "low_flow"
     elif room_air_negated or flow_level == "device_not_said":
         out.hypoxia = "unspecified"   # on some oxygen: ask which, never "none"
