@@ -69,7 +69,7 @@ def test_weight_68_reaches_dosing_inputs_survive_the_way_back_and_a_reload_new_p
                        text("en", "toxicity.hypoxia_opt.low_flow")):
             probe.act(lambda choice=choice: page.get_by_text(choice, exact=True).click())
         enter(probe, "Weight (kg)", "68")
-        expect(page.get_by_text("Tocilizumab 544 mg IV", exact=False).first).to_be_visible(timeout=TIMEOUT)
+        expect(page.get_by_text("Tocilizumab 544 mg / 27.2 mL (20 mg/mL) IV", exact=False).first).to_be_visible(timeout=TIMEOUT)
 
         goto_page(probe, "dosing")
         expect(page.get_by_text("544 mg IV", exact=True)).to_be_visible(timeout=TIMEOUT)
