@@ -51,16 +51,13 @@ WARD_ACTIONS, WARD_THINK, WARD_ARRIVAL = 3, (2.0, 8.0), 10.0
 # What a user types into each page's first input (a realistic value for its field).
 TYPED = {"home": "tocilizumab 72 kg", "library": "托珠单抗", "bare": "72"}
 OBSERVER_JS = """() => {
-  // Every state the app passes through (a record's oldValue, then the value now), and the
-  // time of the last change to the app's state or its main area.
-  window.__runs = []; window.__last = 0; window.__mainChanged = false;
+  // The time of the last change to the app's state or its main area (the run's end is the
+  // server's "script finished", FRAMES_JS).
+  window.__last = 0;
   const app = document.querySelector("[data-testid='stApp']");
-  new MutationObserver((records) => {
-    for (const r of records) window.__runs.push(r.oldValue);
-    window.__runs.push(app.getAttribute('data-test-script-state'));
-    window.__last = performance.now();
-  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
-  new MutationObserver(() => { window.__mainChanged = true; window.__last = performance.now(); })
+  new MutationObserver(() => { window.__last = performance.now(); })
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  new MutationObserver(() => { window.__last = performance.now(); })
     .observe(document.querySelector("[data-testid='stMainBlockContainer']"), {subtree: true, childList: true, characterData: true});
 }"""
 # Every websocket message the page receives, timed on the page's clock (installed before the app's

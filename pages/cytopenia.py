@@ -9,7 +9,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from logic import hematotox
-from ui.components import disclaimer, md_escape, quote_cards
+from ui.components import disclaimer, md_escape, md_table, quote_cards
 from ui.i18n import lang, t
 
 TABLE_KEY = "cytopenia_table"
@@ -162,9 +162,7 @@ def _hematotox() -> None:
             t("cytopenia.myeloma_columns.low")]
     body = [[t(f"cytopenia.myeloma_rows.{k}"), f"{_fmt(hi)}{unit}", f"{_fmt(lo)}{unit}"] for k, hi, lo, unit in rows]
     body.append([t("cytopenia.myeloma_rows.os"), _fmt(m.os_median_months_high), t("cytopenia.not_reached")])
-    table = ["| " + " | ".join(md_escape(c) for c in head) + " |", "|---|---|---|"]
-    table += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in body]
-    st.markdown("\n".join(table))
+    st.markdown(md_table(head, body))
     st.caption(t("cytopenia.myeloma_caption", patients=m.patients))
 
 

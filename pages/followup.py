@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from logic import calendar_export, content, followup
 from ui import clock, patient, persist
 from ui.charts import touch_chart
-from ui.components import disclaimer, md_escape, quote_card, quote_cards
+from ui.components import disclaimer, md_escape, md_table, quote_card, quote_cards
 from ui.footer import app_version
 from ui.i18n import lang, t
 from ui.print import print_button
@@ -166,16 +166,6 @@ else:
         st.error(t("common.error_generic"))
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
-    """The frame as one GitHub Markdown table, every cell escaped (a | or * in a label stays text);
-    numbers right-aligned, as a table of days reads."""
-    def cell(v: object) -> str:
-        return md_escape(str(v)).replace("\n", " ")
-    align = ["---:" if pd.api.types.is_numeric_dtype(frame[c]) else ":---" for c in frame.columns]
-    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines)
-
 
 if visits:
     lg = lang()
@@ -235,7 +225,8 @@ if visits:
     # st.table either: its every cell is a Markdown element of its own (108 here), which made each edit
     # and a warm load slower than the grid (docs/PERFORMANCE.md, bench notes).
     with st.container(key="followup_schedule"):   # ui/style.py: the columns that keep to one line
-        st.markdown(_markdown_table(frame))
+        st.markdown(md_table(list(frame.columns), frame.values.tolist(),
+                             ["---:" if pd.api.types.is_numeric_dtype(frame[c]) else ":---" for c in frame.columns]))
     st.caption(md_escape(t("followup.every_visit", items="; ".join(t(f"followup.assess.{c}") for c in EVERY_VISIT))))
     st.caption(md_escape(t("followup.when_indicated", items=calendar_export.when_indicated_text(visits[0], lg))))
     if emd:

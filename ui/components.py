@@ -19,6 +19,16 @@ def md_escape(s: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+def md_table(head: list[str], rows: list[list[object]], align: list[str] | None = None) -> str:
+    """One GitHub Markdown table for st.markdown, every cell escaped (a | or * in a label stays text).
+    `align` per column: "---" (default), ":---" or "---:"."""
+    def cell(v: object) -> str:
+        return md_escape(str(v)).replace("\n", " ")
+    lines = ["| " + " | ".join(cell(c) for c in head) + " |", "|" + "|".join(align or ["---"] * len(head)) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def library_link(rec_id: str) -> str:
     return href(f"/library?rec={rec_id}&lang={lang()}")
 

@@ -833,10 +833,10 @@ def _plan_lines(turn: _Turn, x: Extracted, values: dict[str, object], plan: Any)
     return out
 
 
-def _crs_inputs(lang: Lang, fields: dict[str, Any], x: Extracted | None = None) -> dict[str, str]:
+def _crs_inputs(lang: Lang, fields: dict[str, Any], x: Extracted) -> dict[str, str]:
     na = _t(lang, "not_assessed")
     hypoxia = _t(lang, f"hypoxia.{fields['hypoxia']}") if fields["hypoxia"] else na
-    if x is not None and x.hypoxia == "unspecified" and fields["hypoxia"] and x.oxygen_l_min is not None:
+    if x.hypoxia == "unspecified" and fields["hypoxia"] and x.oxygen_l_min is not None:
         # graded as low flow because the device could not change the grade: say what was said, a flow
         hypoxia = _t(lang, "hypoxia.flow_device_not_said", flow=_fmt(x.oxygen_l_min))
     return {"temp": f"{_fmt(fields['max_temp_c'])} °C" if fields["max_temp_c"] is not None else na,
